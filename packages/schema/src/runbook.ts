@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { paramsSchema } from './params.js';
+
+/** How CI treats a runbook: `run` executes it; `plan` only validates and plans it (targets CI cannot reach). */
+export const ciModeSchema = z.enum(['run', 'plan']);
+
+/** The YAML frontmatter of a runbook. */
+export const runbookFrontmatterShape = {
+  /** The runbook's name, shown in plans, reports and on the site. */
+  title: z.string().trim().min(1, 'title must not be empty'),
+  /** One or two sentences: when to use this runbook. */
+  description: z.string().optional(),
+  /** The team or person who keeps the runbook true. */
+  owner: z.string().optional(),
+  /** Free-form labels for search and grouping. */
+  tags: z.array(z.string()).default([]),
+  /** Typed inputs, passed to steps as environment variables. */
+  params: paramsSchema.default({}),
+  /** Commands that must be on PATH; checked by `plan` and before a run. */
+  requires: z.array(z.string().regex(/^[A-Za-z0-9._+-]+$/, 'a required command is a bare program name')).default([]),
+  /** `plan` marks a runbook that CI can only validate and plan (no cluster, no Docker engine). */
+  ci: ciModeSchema.default('run'),
+} as const;
+
+export const runbookFrontmatterSchema = z.strictObject(runbookFrontmatterShape);
+export type RunbookFrontmatterInput = z.input<typeof runbookFrontmatterSchema>;
+export type RunbookFrontmatter = z.output<typeof runbookFrontmatterSchema>;

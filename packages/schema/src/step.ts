@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { durationSchema } from './duration.js';
+
+/** The roles a fenced block can play in a step, named by a word in its info string. */
+export const blockRoleSchema = z.enum(['run', 'verify', 'rollback']);
+export type BlockRole = z.infer<typeof blockRoleSchema>;
+
+/** Languages the engine executes. `sh`/`bash` run in bash with `set -euo pipefail`; `js` runs as a zx script. */
+export const blockLangSchema = z.enum(['sh', 'bash', 'js']);
+export type BlockLang = z.infer<typeof blockLangSchema>;
+
+/**
+ * Options written as `key=value` after the role word in a block's info string,
+ * e.g. ```` ```sh run timeout=10m retries=2 ````.
+ */
+export const blockOptionsSchema = z.strictObject({
+  /** Kill the block's whole process tree after this long. Default 30m for run blocks, 5m for verify and rollback. */
+  timeout: durationSchema.optional(),
+  /** Extra attempts after a failed run (0–20). Only `run` blocks retry. */
+  retries: z.coerce.number().int().min(0).max(20).optional(),
+  /** Wait between attempts. Default 1s. */
+  delay: durationSchema.optional(),
+});
+export type BlockOptions = z.output<typeof blockOptionsSchema>;
+
+export const DEFAULT_TIMEOUT_MS: Record<BlockRole, number> = {
+  run: 30 * 60_000,
+  verify: 5 * 60_000,
+  rollback: 5 * 60_000,
+};
+export const DEFAULT_RETRY_DELAY_MS = 1_000;
