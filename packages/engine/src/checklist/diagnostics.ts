@@ -1,0 +1,46 @@
+import type { Diagnostic } from './types.js';
+
+/** Stable codes of checklist diagnostics. Never renumber; add at the end. */
+export const CHECKLIST_CODES = {
+  CL001: 'missing frontmatter',
+  CL002: 'frontmatter is not valid YAML',
+  CL003: 'frontmatter field is invalid',
+  CL010: 'unknown check kind',
+  CL011: 'malformed check',
+  CL012: 'unknown comparator',
+  CL013: 'invalid duration',
+  CL014: 'invalid runbook id',
+  CL015: 'invalid output name',
+  CL016: 'threshold is not a number',
+  CL017: 'unknown check option',
+  CL018: 'option outside the parentheses',
+  CL019: 'empty command',
+  CL020: 'item outside a section',
+  CL021: 'ticked automated item',
+  CL022: 'malformed sign-off',
+  CL023: 'checklist has no items',
+  CL024: 'unknown runbook',
+} as const;
+
+export type ChecklistCode = keyof typeof CHECKLIST_CODES;
+
+export function diagnostic(
+  file: string,
+  at: { line: number; column: number },
+  code: ChecklistCode,
+  message: string,
+  hint?: string,
+  severity: Diagnostic['severity'] = 'error',
+): Diagnostic {
+  return { file, line: at.line, column: at.column, code, message, ...(hint ? { hint } : {}), severity };
+}
+
+/** `file:line:col: error CL012: message` and an indented hint, as the runbook parser prints. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const head = `${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`;
+  return d.hint ? `${head}\n  hint: ${d.hint}` : head;
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}

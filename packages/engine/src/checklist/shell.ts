@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+
+export interface ShellResult {
+  /** The exit code, or null when a signal ended it. */
+  exitCode: number | null;
+  timedOut: boolean;
+  /** The last lines of stdout and stderr, interleaved as they came. */
+  tail: string;
+  durationMs: number;
+  /** Set when bash could not be started at all. */
+  error?: string;
+}
+
+const TAIL_LINES = 20;
+const TAIL_CHARS = 4_000;
+/** How long a process group gets between SIGTERM and SIGKILL. */
+const KILL_GRACE_MS = 2_000;
+
+/**
+ * Runs `bash -c command` in its own process group. At `timeoutMs` the whole group is sent SIGTERM, then SIGKILL;
+ * when bash exits, anything it left running in its group is killed too, so a check leaves nothing behind.
+ */
+export function runShell(command: string, options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<ShellResult> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    let tail = '';
+    let timedOut = false;
+    let exitCode: number | null = null;
+    let settled = false;
+    const child = spawn('bash', ['-c', command], { cwd: options.cwd, env: options.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+
+    const killGroup = (signal: NodeJS.Signals) => {
+      try {
+        if (child.pid) process.kill(-child.pid, signal);
+      } catch {
+        // the group is already gone
+      }
+    };
+    const finish = (error?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(forceClose);
+      resolve({ exitCode, timedOut, tail: lastLines(tail), durationMs: Math.round(performance.now() - started), ...(error ? { error } : {}) });
+    };
+    const collect = (chunk: Buffer) => {
+      tail = (tail + chunk.toString('utf8')).slice(-TAIL_CHARS * 2);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+
+    let forceClose: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup('SIGTERM');
+      forceClose = setTimeout(() => {
+        killGroup('SIGKILL');
+      }, KILL_GRACE_MS);
+    }, options.timeoutMs);
+
+    child.on('error', (error) => finish(error.message));
+    child.on('exit', (code) => {
+      exitCode = code;
+      killGroup('SIGKILL');
+      // 'close' waits for every holder of the pipes; one that left the group must not hold the check up.
+      setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish();
+      }, KILL_GRACE_MS).unref();
+    });
+    child.on('close', () => finish());
+  });
+}
+
+function lastLines(text: string): string {
+  return text.trimEnd().split('\n').slice(-TAIL_LINES).join('\n').slice(-TAIL_CHARS);
+}
