@@ -1,0 +1,188 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { evaluateChecklist, writeEvaluation } from './evaluate.js';
+import { checklistSource, NOW, workspace } from './fixtures/workspace.js';
+import type { ItemResult } from './types.js';
+
+const DAY = 86_400_000;
+
+async function evaluateItems(items: string[], options: { now?: Date; home?: boolean; evidence?: boolean; frontmatter?: string } = {}) {
+  const ws = await workspace(options);
+  const path = await ws.checklist('test', checklistSource(items, options.frontmatter));
+  const evaluation = await evaluateChecklist(path, { home: ws.home, evidenceDir: ws.evidenceDir, cwd: ws.cwd, now: options.now ?? NOW });
+  return { evaluation, items: evaluation.sections.flatMap((s) => s.items), ws };
+}
+
+const pick = (i: ItemResult) => ({ status: i.status, actual: i.actual, expected: i.expected });
+
+describe('evidence checks', () => {
+  test('pass on a passing report in READYBOOK_HOME; a newer killed run without a report does not count', async () => {
+    const { items } = await evaluateItems(['- [ ] Drill `evidence: dr-drill`']);
+    expect(pick(items[0]!)).toEqual({ status: 'pass', actual: 'passed 1h 30m ago', expected: 'passing run within 7d' });
+    expect(items[0]!.evidence).toEqual({ runbook: 'dr-drill', runId: '20261124T100000Z-dr-drill-a1b2', endedAt: '2026-11-24T10:30:00.000Z', ageMs: 5_400_000, source: 'journal' });
+  });
+
+  test('stale when the last passing run is older than `within`, or than the checklist max-age', async () => {
+    const later = new Date(NOW.getTime() + 8 * DAY);
+    const { items } = await evaluateItems(['- [ ] Drill `evidence: dr-drill`', '- [ ] Drill, 30 days `evidence(within=30d): dr-drill`'], { now: later });
+    expect(items.map((i) => i.status)).toEqual(['stale', 'pass']);
+    expect(items[0]!.reason).toBe('the last passing run of dr-drill is 8d 1h ago; evidence must be under 7d old');
+    const strict = await evaluateItems(['- [ ] Drill `evidence: dr-drill`'], { frontmatter: 'max-age: 1h\n' });
+    expect(strict.items[0]!.status).toBe('stale');
+  });
+
+  test('a run with only a journal counts when its run.end says passed', async () => {
+    const { items } = await evaluateItems(['- [ ] Rollback `evidence: rollback`']);
+    expect(items[0]).toMatchObject({ status: 'pass', evidence: { runId: '20261120T090000Z-rollback-e5f6', source: 'journal', endedAt: '2026-11-20T09:00:42.000Z' } });
+  });
+
+  test('runs committed to evidence/ count, with source evidence', async () => {
+    const { items } = await evaluateItems(['- [ ] Backup `evidence: backup`']);
+    expect(items[0]).toMatchObject({ status: 'pass', evidence: { runId: '20261123T080000Z-backup-9e8d', source: 'evidence' } });
+  });
+
+  test('fail when the runbook only has failed runs; missing when it has none', async () => {
+    const { items } = await evaluateItems(['- [ ] Restore `evidence: restore`', '- [ ] Deploy `evidence: deploy`']);
+    expect(pick(items[0]!)).toEqual({ status: 'fail', actual: 'rolled-back', expected: 'passing run within 7d' });
+    expect(items[0]!.reason).toMatch(/^no passing run of restore; the latest, 20261101T000000Z-restore-0a0b, rolled-back 23d 11h ago$/);
+    expect(pick(items[1]!)).toEqual({ status: 'missing', actual: null, expected: 'passing run within 7d' });
+  });
+
+  test('no runs directory and no evidence folder: every run-based item is missing, and the gate says NO-GO', async () => {
+    const { evaluation } = await evaluateItems(['- [ ] Drill `evidence: dr-drill`', '- [ ] RTO `measure: dr-drill RTO_SECONDS < 14400`'], { home: false, evidence: false });
+    expect(evaluation.sections[0]!.items.map((i) => i.status)).toEqual(['missing', 'missing']);
+    expect(evaluation.verdict).toBe('NO-GO');
+    expect(evaluation.warnings).toEqual([]);
+  });
+});
+
+describe('measure checks', () => {
+  test('compare the latest passing run output with the threshold and show the actual value', async () => {
+    const { items } = await evaluateItems([
+      '- [ ] RTO `measure: dr-drill RTO_SECONDS < 14400`',
+      '- [ ] RPO tight `measure: dr-drill RPO_SECONDS <= 60`',
+      '- [ ] Backup size `measure: backup BACKUP_BYTES > 0`',
+    ]);
+    expect(items.map(pick)).toEqual([
+      { status: 'pass', actual: '3600', expected: 'RTO_SECONDS < 14400 within 7d' },
+      { status: 'fail', actual: '600', expected: 'RPO_SECONDS <= 60 within 7d' },
+      { status: 'pass', actual: '1234', expected: 'BACKUP_BYTES > 0 within 7d' },
+    ]);
+    expect(items[1]!.reason).toBe('RPO_SECONDS = 600 in 20261124T100000Z-dr-drill-a1b2, not <= 60');
+  });
+
+  test('missing when the run has no such output; fail when the output is not a number', async () => {
+    const { items } = await evaluateItems(['- [ ] Absent `measure: dr-drill MTTR_SECONDS < 3600`', '- [ ] Text `measure: dr-drill BACKUP_USED > 0`']);
+    expect(items[0]).toMatchObject({ status: 'missing', actual: null, reason: '20261124T100000Z-dr-drill-a1b2 has no output MTTR_SECONDS; the runbook must write it to $READYBOOK_OUTPUT' });
+    expect(items[1]).toMatchObject({ status: 'fail', actual: 'backup-20261124.dump' });
+  });
+
+  test('stale evidence keeps its actual value; a failing value stays fail', async () => {
+    const later = new Date(NOW.getTime() + 10 * DAY);
+    const { items } = await evaluateItems(['- [ ] RTO `measure: dr-drill RTO_SECONDS < 14400`', '- [ ] RPO `measure: dr-drill RPO_SECONDS < 60`'], { now: later });
+    expect(items.map(pick)).toEqual([
+      { status: 'stale', actual: '3600', expected: 'RTO_SECONDS < 14400 within 7d' },
+      { status: 'fail', actual: '600', expected: 'RPO_SECONDS < 60 within 7d' },
+    ]);
+  });
+});
+
+describe('command checks', () => {
+  test('exit 0 passes; another exit code fails and keeps the output tail', async () => {
+    const { items } = await evaluateItems(['- [ ] Ok `command: test -d checklists`', '- [ ] Bad `command: echo one; echo two >&2; exit 7`']);
+    expect(pick(items[0]!)).toEqual({ status: 'pass', actual: 'exit 0', expected: 'exit 0 within 5m' });
+    expect(items[1]).toMatchObject({ status: 'fail', actual: 'exit 7', output: 'one\ntwo' });
+  });
+
+  test('a command that hangs is killed with its whole process tree at the timeout', async () => {
+    const ws = await workspace();
+    const pidFile = join(ws.cwd, 'child.pid');
+    const path = await ws.checklist('hang', checklistSource([`- [ ] Hangs \`command(timeout=1s): sleep 600 & echo $! > ${pidFile}; wait\``]));
+    const evaluation = await evaluateChecklist(path, { home: ws.home, evidenceDir: ws.evidenceDir, cwd: ws.cwd, now: NOW });
+    const item = evaluation.sections[0]!.items[0]!;
+    expect(pick(item)).toEqual({ status: 'fail', actual: 'timed out', expected: 'exit 0 within 1s' });
+    expect(evaluation.verdict).toBe('NO-GO');
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    await expect.poll(() => isRunning(pid)).toBe(false);
+  });
+});
+
+describe('manual items', () => {
+  test('signed, unsigned, wrong role, unticked, plain tick', async () => {
+    const { items } = await evaluateItems([
+      '- [x] Review — signed: alice (security-lead) 2026-11-20 `manual(role=security-lead)`',
+      '- [x] Review, no signature `manual(role=security-lead)`',
+      '- [x] Review by the wrong role — signed: bob (developer) 2026-11-20 `manual(role=security-lead)`',
+      '- [ ] Not ticked — signed: carol (ops-lead) 2026-11-20',
+      '- [x] Plain tick',
+    ]);
+    expect(items.map((i) => [i.status, i.actual])).toEqual([
+      ['confirmed', 'signed: alice (security-lead) 2026-11-20'],
+      ['pending', 'ticked, unsigned'],
+      ['pending', 'signed: bob (developer) 2026-11-20'],
+      ['pending', 'not ticked'],
+      ['confirmed', 'ticked'],
+    ]);
+    expect(items[0]).toMatchObject({ signedBy: 'alice', signedAt: '2026-11-20', role: 'security-lead', expected: 'ticked and signed by security-lead' });
+    expect(items[2]!.reason).toBe('signed as developer; needs security-lead');
+  });
+});
+
+describe('the gate', () => {
+  test('GO when every required item passes, even with advisory items failing', async () => {
+    const ws = await workspace();
+    const evaluation = await evaluateChecklist(join(ws.cwd, 'checklists', 'all-kinds.md'), { home: ws.home, evidenceDir: ws.evidenceDir, cwd: ws.cwd, now: NOW });
+    expect(evaluation.verdict).toBe('GO');
+    expect(evaluation.blocking).toEqual([]);
+    expect(evaluation.advisories).toMatchObject([{ section: 'Tooling', text: 'An advisory command that fails', status: 'fail', line: 22 }]);
+    expect(evaluation.sections.map((s) => [s.title, s.completion.passing, s.completion.total])).toEqual([
+      ['Recovery', 4, 4],
+      ['Tooling', 1, 2],
+      ['Sign-offs', 3, 3],
+    ]);
+    expect(evaluation.completion).toEqual({ total: 9, passing: 8, ratio: 8 / 9 });
+    expect(evaluation.requiredCompletion).toEqual({ total: 8, passing: 8, ratio: 1 });
+    expect(evaluation.counts).toEqual({ pass: 5, fail: 1, stale: 0, missing: 0, confirmed: 3, pending: 0 });
+    expect(evaluation).toMatchObject({ schemaVersion: 1, evaluatedAt: NOW.toISOString(), checklist: { id: 'all-kinds', file: 'checklists/all-kinds.md', gate: 'fixture-launch' } });
+  });
+
+  test('the all-kinds fixture is NO-GO once its evidence is stale, with the blocking items listed', async () => {
+    const ws = await workspace();
+    const later = new Date(NOW.getTime() + 40 * DAY);
+    const evaluation = await evaluateChecklist(join(ws.cwd, 'checklists', 'all-kinds.md'), { home: ws.home, evidenceDir: ws.evidenceDir, cwd: ws.cwd, now: later });
+    expect(evaluation.verdict).toBe('NO-GO');
+    expect(evaluation.blocking.map((b) => [b.line, b.status])).toEqual([
+      [14, 'stale'],
+      [15, 'stale'],
+      [16, 'stale'],
+      [17, 'stale'],
+    ]);
+  });
+
+  test('writeEvaluation writes evidence/evaluations/<id>.json', async () => {
+    const { evaluation, ws } = await evaluateItems(['- [x] Done']);
+    const path = await writeEvaluation(evaluation, ws.evidenceDir);
+    expect(path).toBe(join(ws.evidenceDir, 'evaluations', 'test.json'));
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual(evaluation);
+  });
+});
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A killed child not yet reaped by its new parent is a zombie: it runs no more.
+  return !/^State:\s+Z/m.test(readProcStatus(pid));
+}
+
+function readProcStatus(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return '';
+  }
+}

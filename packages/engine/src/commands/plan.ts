@@ -1,0 +1,13 @@
+import type { CommandContext } from '../cli.js';
+import { EXIT } from '../errors.js';
+import { loadRunbook } from '../load.js';
+import { buildPlan, renderPlan } from '../plan.js';
+import { parseParamFlags, resolveParams } from '../params.js';
+
+export default async function plan({ args, params, cwd, env }: CommandContext): Promise<number> {
+  const { runbook, path } = loadRunbook(cwd, String(args.runbook));
+  const resolved = resolveParams(runbook, parseParamFlags(params), env);
+  const result = buildPlan(runbook, path, resolved, env);
+  process.stdout.write(args.json ? `${JSON.stringify(result)}\n` : renderPlan(result));
+  return EXIT.passed;
+}

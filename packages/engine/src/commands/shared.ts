@@ -1,0 +1,57 @@
+import { EXIT, ReadybookError } from '../errors.js';
+import type { CommandContext } from '../cli.js';
+import { execute, type ExecuteOptions } from '../execute.js';
+import { readybookHome } from '../home.js';
+import type { Runbook } from '../parse.js';
+import type { ResolvedParam } from '../params.js';
+import { humanPresenter, jsonPresenter } from '../present.js';
+import { missingPrograms } from '../requires.js';
+import { displayPath } from '../resolve.js';
+
+/** Asks the operator on a terminal; never called without one. */
+async function confirmOnTty(message: string): Promise<boolean> {
+  const { default: confirm } = await import('@inquirer/confirm');
+  try {
+    return await confirm({ message, default: false });
+  } catch {
+    return false; // Ctrl-C or closed input at the prompt
+  }
+}
+
+/** Shared by `run` and `resume`: checks that can refuse before anything runs, then executes. */
+export async function runWithPresenter(
+  ctx: CommandContext,
+  runbook: Runbook,
+  path: string,
+  params: ResolvedParam[],
+  resume?: ExecuteOptions['resume'],
+  skip: ReadonlySet<number> = new Set(),
+): Promise<number> {
+  const yes = ctx.args.yes === true;
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !ctx.args.json;
+  const manual = runbook.steps.filter((s) => s.manual && !skip.has(s.index));
+  if (manual.length > 0 && !yes && !interactive) {
+    throw new ReadybookError('RB044', `${runbook.file} has manual step${manual.length > 1 ? 's' : ''} ${manual.map((s) => `${s.index} "${s.title}"`).join(', ')} and this run is not interactive; nothing was run`);
+  }
+  const missing = missingPrograms(runbook.frontmatter.requires, ctx.env);
+  if (missing.length > 0) {
+    throw new ReadybookError('RB045', `${runbook.file} requires ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not on PATH; nothing was run`);
+  }
+  const home = readybookHome(ctx.cwd, ctx.env);
+  const result = await execute({
+    runbook,
+    path,
+    params,
+    cwd: ctx.cwd,
+    home,
+    env: ctx.env,
+    yes,
+    noRollback: ctx.args['no-rollback'] === true || ctx.args.rollback === false,
+    confirm: confirmOnTty,
+    onEvent: ctx.args.json ? jsonPresenter() : humanPresenter({ steps: runbook.steps.length, verbose: ctx.args.verbose === true, home: displayPath(ctx.cwd, home) }),
+    ...(resume ? { resume } : {}),
+  });
+  return result.exitCode;
+}
+
+export { EXIT };

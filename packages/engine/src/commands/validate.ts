@@ -1,0 +1,55 @@
+import { statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { CommandContext } from '../cli.js';
+import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
+import { EXIT, ReadybookError } from '../errors.js';
+import { parseRunbookFile } from '../parse.js';
+import { assertInside, displayPath, findUp, listMarkdown } from '../resolve.js';
+import { makeStyle } from '../style.js';
+
+export default async function validate({ args, cwd }: CommandContext): Promise<number> {
+  const targets = args._.length > 0 ? args._ : [];
+  const files: Array<{ path: string; root?: string }> = [];
+  if (targets.length === 0) {
+    const root = findUp(cwd, 'runbooks');
+    if (!root) throw new ReadybookError('RB040', `no runbooks/ folder found from ${cwd}`, { hint: 'Pass runbook paths, or run from a repository with a runbooks/ folder.' });
+    for (const f of listMarkdown(root)) files.push({ path: join(root, f), root });
+  } else {
+    for (const target of targets) {
+      const path = resolve(cwd, target);
+      let isDir = false;
+      try {
+        isDir = statSync(path).isDirectory();
+      } catch {
+        throw new ReadybookError('RB040', `${target} does not exist`);
+      }
+      if (isDir) for (const f of listMarkdown(path)) files.push({ path: join(path, f), root: path });
+      else files.push({ path });
+    }
+  }
+  const all: Diagnostic[] = [];
+  let valid = 0;
+  for (const { path, root } of files) {
+    const display = displayPath(cwd, path);
+    let diagnostics: Diagnostic[];
+    try {
+      if (root) assertInside(root, path, display);
+      diagnostics = parseRunbookFile(path, display).diagnostics;
+    } catch (error) {
+      diagnostics = [{ file: display, line: 1, column: 1, code: (error as ReadybookError).code ?? 'RB040', message: (error as Error).message, severity: 'error' }];
+    }
+    if (!diagnostics.some((d) => d.severity === 'error')) valid += 1;
+    all.push(...diagnostics);
+  }
+  const errors = all.filter((d) => d.severity === 'error').length;
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify({ files: files.length, valid, errors, diagnostics: all })}\n`);
+  } else {
+    const style = makeStyle(process.stderr);
+    for (const d of all) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    const out = makeStyle(process.stdout);
+    const summary = `${valid}/${files.length} runbook${files.length === 1 ? '' : 's'} valid${errors ? `, ${errors} error${errors === 1 ? '' : 's'}` : ''}`;
+    process.stdout.write(`${errors ? style.red(summary) : out.green(summary)}\n`);
+  }
+  return errors > 0 || files.length === 0 ? EXIT.invalid : EXIT.passed;
+}

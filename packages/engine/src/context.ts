@@ -1,0 +1,78 @@
+import { hostname, userInfo } from 'node:os';
+import { dirname } from 'node:path';
+import type { EventInput, RunEvent } from './events.js';
+import type { Journal } from './journal.js';
+import type { Masker } from './mask.js';
+import type { Runbook } from './parse.js';
+import type { ResolvedParam } from './params.js';
+
+/** What a run needs while it executes, shared by the step, rollback and orchestration modules. */
+export interface RunContext {
+  runId: string;
+  dir: string;
+  runbook: Runbook;
+  /** Absolute path of the runbook file. */
+  path: string;
+  cwd: string;
+  baseEnv: NodeJS.ProcessEnv;
+  params: ResolvedParam[];
+  outputs: Record<string, string>;
+  masker: Masker;
+  journal: Journal;
+  /** Every event of this run, including those of earlier attempts when resumed. */
+  events: RunEvent[];
+  yes: boolean;
+  confirm: (message: string) => Promise<boolean>;
+  onEvent: (event: RunEvent) => void;
+  /** Aborted by the first Ctrl-C / SIGTERM: stops the running step. */
+  stop: AbortSignal;
+  /** Aborted by a second Ctrl-C / SIGTERM: abandons the rollback too. */
+  abandon: AbortSignal;
+}
+
+/** Adds runId and time, masks secrets, appends to the journal (except live output) and notifies. */
+export function emit(ctx: RunContext, input: EventInput): RunEvent {
+  const event = ctx.masker.maskDeep({ ...input, runId: ctx.runId, time: new Date().toISOString() }) as RunEvent;
+  if (event.type !== 'step.output') {
+    ctx.journal.append(event);
+    ctx.events.push(event);
+  }
+  ctx.onEvent(event);
+  return event;
+}
+
+export function operatorName(env: NodeJS.ProcessEnv): string {
+  try {
+    return env.READYBOOK_OPERATOR ?? userInfo().username;
+  } catch {
+    return env.USER ?? 'unknown';
+  }
+}
+
+export function hostName(): string {
+  return hostname();
+}
+
+/** The environment of every block: the engine's own, params, outputs so far, and READYBOOK_* facts. */
+export function blockEnv(ctx: RunContext, stepIndex: number, outputFile: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...ctx.baseEnv };
+  const paramNames: string[] = [];
+  for (const param of ctx.params) {
+    if (param.value !== undefined) {
+      env[param.name] = param.value;
+      paramNames.push(param.name);
+    } else {
+      delete env[param.name];
+    }
+  }
+  Object.assign(env, ctx.outputs);
+  env.READYBOOK_RUN_ID = ctx.runId;
+  env.READYBOOK_RUN_DIR = ctx.dir;
+  env.READYBOOK_OUTPUT = outputFile;
+  env.READYBOOK_RUNBOOK = ctx.path;
+  env.READYBOOK_RUNBOOK_DIR = dirname(ctx.path);
+  env.READYBOOK_STEP = String(stepIndex);
+  env.READYBOOK_PARAM_NAMES = JSON.stringify(paramNames);
+  env.READYBOOK_OUTPUT_NAMES = JSON.stringify(Object.keys(ctx.outputs));
+  return env;
+}

@@ -1,0 +1,83 @@
+/**
+ * One catalog of the errors a user can see. Each has a stable code, a message and a hint;
+ * the CLI maps them to exit codes in one place (cli.ts). Wording: what is wrong, then how to fix it.
+ */
+
+/** Exit codes, documented in the CLI reference (generated from this table). */
+export const EXIT = {
+  passed: 0,
+  failed: 1,
+  invalid: 2,
+  rollbackFailed: 3,
+  locked: 4,
+  internal: 70,
+  interrupted: 130,
+} as const;
+
+export const EXIT_CODES: ReadonlyArray<{ code: number; name: string; meaning: string }> = [
+  { code: EXIT.passed, name: 'passed', meaning: 'Every step passed (or: the command succeeded; `check`: the gate is GO).' },
+  { code: EXIT.failed, name: 'failed', meaning: 'A step failed and every rollback block ran cleanly (`check`: the gate is NO-GO).' },
+  { code: EXIT.invalid, name: 'invalid', meaning: 'Invalid runbook, checklist, params or usage: nothing was executed.' },
+  { code: EXIT.rollbackFailed, name: 'rollback-failed', meaning: 'A step failed and a rollback block failed too: a human must look.' },
+  { code: EXIT.locked, name: 'locked', meaning: 'The runbook is locked by another run (its run id and pid are printed).' },
+  { code: EXIT.internal, name: 'internal', meaning: 'A bug in Readybook (the message says where to report it; READYBOOK_DEBUG=1 prints the stack).' },
+  { code: EXIT.interrupted, name: 'interrupted', meaning: 'Interrupted by Ctrl-C or SIGTERM; the running step was stopped and rolled back.' },
+];
+
+export interface CatalogEntry {
+  title: string;
+  hint: string;
+  exit: number;
+}
+
+export const ERRORS = {
+  RB001: { title: 'Invalid YAML frontmatter', hint: 'Fix the YAML between the two `---` lines.', exit: EXIT.invalid },
+  RB002: { title: 'Invalid frontmatter field', hint: 'See the runbook format reference for the allowed fields and types.', exit: EXIT.invalid },
+  RB003: { title: 'Missing frontmatter', hint: 'Start the file with `---`, a YAML block with at least `title:`, and `---`.', exit: EXIT.invalid },
+  RB004: { title: 'Unreadable file', hint: 'Runbooks must be UTF-8 text files of at most 1 MiB.', exit: EXIT.invalid },
+  RB010: { title: 'No steps', hint: 'Each `##` heading is a step; add at least one.', exit: EXIT.invalid },
+  RB011: { title: 'Duplicate step title', hint: 'Step titles name steps in journals and resumes; make each one unique.', exit: EXIT.invalid },
+  RB012: { title: 'Duplicate block role', hint: 'A step has at most one `run`, one `verify` and one `rollback` block; merge them or split the step.', exit: EXIT.invalid },
+  RB013: { title: 'Invalid block option', hint: 'Options are written key=value after the role, e.g. ```` ```sh run timeout=10m retries=2 ````.', exit: EXIT.invalid },
+  RB014: { title: 'Unknown info-string word', hint: 'Only the words run, verify, rollback and key=value options may follow the language of an executable block.', exit: EXIT.invalid },
+  RB015: { title: 'Language cannot run', hint: 'Executable blocks must be `sh`, `bash` or `js`.', exit: EXIT.invalid },
+  RB016: { title: 'Executable block outside a step', hint: 'Move the block under a `##` step heading.', exit: EXIT.invalid },
+  RB017: { title: 'Unterminated code fence', hint: 'Close the fenced block with the same fence (```) it was opened with.', exit: EXIT.invalid },
+  RB018: { title: 'Empty executable block', hint: 'Write the commands, or remove the role word to make it documentation.', exit: EXIT.invalid },
+  RB019: { title: 'Two roles in one block', hint: 'A block is either run, verify or rollback; write one block per role.', exit: EXIT.invalid },
+  RB020: { title: 'Empty step title', hint: 'Give every `##` heading a title.', exit: EXIT.invalid },
+  RB030: { title: 'Invalid param value', hint: 'Pass a value with `--param NAME=value` that matches the param type and pattern.', exit: EXIT.invalid },
+  RB031: { title: 'Missing required param', hint: 'Pass it with `--param NAME=value` or set it in the environment.', exit: EXIT.invalid },
+  RB032: { title: 'Unknown param', hint: 'Run `readybook plan <runbook>` to list the params the runbook declares.', exit: EXIT.invalid },
+  RB033: { title: 'Malformed --param', hint: 'Write params as `--param NAME=value`.', exit: EXIT.invalid },
+  RB040: { title: 'Runbook not found', hint: 'Give a path to a .md file, or the name of a runbook in runbooks/ without .md.', exit: EXIT.invalid },
+  RB041: { title: 'Run not found', hint: 'List runs with `readybook runs`.', exit: EXIT.invalid },
+  RB042: { title: 'Runbook changed since the run', hint: 'Resume with `--force` to run the changed steps anyway, or start a new run.', exit: EXIT.invalid },
+  RB043: { title: 'Nothing to resume', hint: 'The run already passed; start a new run with `readybook run`.', exit: EXIT.invalid },
+  RB044: { title: 'Manual step needs confirmation', hint: 'Run on a terminal to confirm interactively, or pass `--yes` to confirm manual steps in a non-interactive run.', exit: EXIT.invalid },
+  RB045: { title: 'Missing program', hint: 'Install it or put it on PATH, then run again.', exit: EXIT.invalid },
+  RB046: { title: 'Corrupt journal', hint: 'The run directory is damaged; start a new run.', exit: EXIT.invalid },
+  RB050: { title: 'Runbook locked', hint: 'Wait for the other run to end. A lock left by a dead process is taken over automatically.', exit: EXIT.locked },
+  RB060: { title: 'Usage error', hint: 'Run `readybook --help` for the commands and options.', exit: EXIT.invalid },
+  RB061: { title: 'Cannot write', hint: 'Check the permissions of READYBOOK_HOME and the target directory.', exit: EXIT.invalid },
+} as const satisfies Record<string, CatalogEntry>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error meant for the user: a sentence, a hint, a code and an exit code. Never printed with a stack. */
+export class ReadybookError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string;
+  readonly exitCode: number;
+  /** Extra lines (e.g. diagnostics) printed after the message. */
+  readonly details: string[];
+
+  constructor(code: ErrorCode, message: string, options: { hint?: string; details?: string[]; exitCode?: number } = {}) {
+    super(message);
+    this.name = 'ReadybookError';
+    this.code = code;
+    this.hint = options.hint ?? ERRORS[code].hint;
+    this.exitCode = options.exitCode ?? ERRORS[code].exit;
+    this.details = options.details ?? [];
+  }
+}

@@ -1,0 +1,121 @@
+/** The events a run emits, in the journal (`journal.jsonl`) and on stdout with `--json`. */
+
+export type StepStatus = 'passed' | 'failed' | 'skipped';
+export type RunStatus = 'passed' | 'failed' | 'rolled-back' | 'rollback-failed' | 'interrupted';
+export type StepPhase = 'run' | 'verify' | 'manual' | 'timeout';
+
+export interface StepRef {
+  index: number;
+  title: string;
+}
+
+interface Base {
+  runId: string;
+  time: string;
+}
+
+export interface RunStartEvent extends Base {
+  type: 'run.start';
+  /** `path` as the operator gave it; `location` is absolute, for resume. */
+  runbook: { id: string; path: string; location: string; title: string; hash: string };
+  params: Record<string, string | null>;
+  /** Names of secret params (their values are never written). */
+  secretParams: string[];
+  operator: string;
+  host: string;
+  node: string;
+  pid: number;
+  steps: number;
+}
+
+export interface RunResumeEvent extends Base {
+  type: 'run.resume';
+  pid: number;
+  operator: string;
+  host: string;
+  /** Steps that will not run again. */
+  skip: number[];
+  force: boolean;
+  /** True when the earlier attempt was stopped during a rollback, so this one finishes it. */
+  finishRollback: boolean;
+}
+
+export interface StepStartEvent extends Base {
+  type: 'step.start';
+  step: StepRef;
+  manual: boolean;
+}
+
+export interface StepRunEndEvent extends Base {
+  type: 'step.run.end';
+  step: StepRef;
+  exitCode: number | null;
+  attempts: number;
+  durationMs: number;
+}
+
+export interface StepEndEvent extends Base {
+  type: 'step.end';
+  step: StepRef;
+  status: StepStatus;
+  phase: StepPhase;
+  attempts: number;
+  durationMs: number;
+  exitCode: number | null;
+  outputs: Record<string, string>;
+  tail: string;
+  error?: string;
+}
+
+export interface StepOutputEvent extends Base {
+  type: 'step.output';
+  step: StepRef;
+  role: 'run' | 'verify' | 'rollback';
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface RollbackStartEvent extends Base {
+  type: 'rollback.start';
+  reason: string;
+  steps: number[];
+}
+
+export interface RollbackStepStartEvent extends Base {
+  type: 'rollback.step.start';
+  step: StepRef;
+}
+
+export interface RollbackStepEndEvent extends Base {
+  type: 'rollback.step.end';
+  step: StepRef;
+  status: StepStatus;
+  exitCode: number | null;
+  durationMs: number;
+  tail: string;
+}
+
+export interface RunEndEvent extends Base {
+  type: 'run.end';
+  status: RunStatus;
+  exitCode: number;
+  durationMs: number;
+  outputs: Record<string, string>;
+  failedStep?: StepRef;
+  error?: string;
+}
+
+export type RunEvent =
+  | RunStartEvent
+  | RunResumeEvent
+  | StepStartEvent
+  | StepRunEndEvent
+  | StepEndEvent
+  | StepOutputEvent
+  | RollbackStartEvent
+  | RollbackStepStartEvent
+  | RollbackStepEndEvent
+  | RunEndEvent;
+
+/** An event as passed to `emit`: the engine adds runId and time. */
+export type EventInput = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'runId' | 'time'> : never) : never;

@@ -1,0 +1,14 @@
+/** The engine's public API: parse, plan and execute runbooks; read journals and reports. */
+export { parseRunbook, parseRunbookFile, type Block, type ParseResult, type Runbook, type Step } from './parse.js';
+export { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
+export { ERRORS, EXIT, EXIT_CODES, ReadybookError, type ErrorCode } from './errors.js';
+export { execute, type ExecuteOptions, type ExecuteResult } from './execute.js';
+export type { RunEvent, RunStatus, StepStatus } from './events.js';
+export { readJournal } from './journal.js';
+export { buildPlan, renderPlan, type Plan } from './plan.js';
+export { parseParamFlags, resolveParams, type ResolvedParam } from './params.js';
+export { buildReport, renderReportMarkdown, type Report } from './report.js';
+export { listRunIds, loadReport } from './runs.js';
+export { readybookHome } from './home.js';
+export { Masker } from './mask.js';
+export { runState } from './state.js';

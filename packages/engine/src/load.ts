@@ -1,0 +1,19 @@
+import { formatDiagnostic, hasErrors } from './diagnostics.js';
+import { ReadybookError } from './errors.js';
+import { parseRunbookFile, type Runbook } from './parse.js';
+import { resolveDocument } from './resolve.js';
+
+/** Resolves and parses a runbook for run/plan/resume; invalid runbooks throw with every diagnostic. */
+export function loadRunbook(cwd: string, arg: string): { runbook: Runbook; path: string } {
+  const { path, display } = resolveDocument(cwd, arg, 'runbooks');
+  const { runbook, diagnostics } = parseRunbookFile(path, display);
+  if (!runbook || hasErrors(diagnostics)) {
+    const errors = diagnostics.filter((d) => d.severity === 'error');
+    throw new ReadybookError(
+      (errors[0]?.code as 'RB001') ?? 'RB002',
+      `${display} is not a valid runbook (${errors.length} error${errors.length === 1 ? '' : 's'}); nothing was run`,
+      { details: errors.map((d) => formatDiagnostic(d, { hint: false })), hint: errors[0]?.hint ?? 'Run `readybook validate` for details.' },
+    );
+  }
+  return { runbook, path };
+}

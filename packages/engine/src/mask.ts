@@ -1,0 +1,88 @@
+import { StringDecoder } from 'node:string_decoder';
+
+export const MASK = '***';
+
+/**
+ * Replaces secret values with `***`. Every string that leaves the engine (terminal, journal,
+ * reports, logs, `--json`) goes through one Masker.
+ */
+export class Masker {
+  private readonly secrets: string[];
+
+  constructor(secrets: Iterable<string | undefined>) {
+    // Longest first, so a secret that contains another is masked whole. Empty values mask nothing.
+    this.secrets = [...new Set([...secrets].filter((s): s is string => typeof s === 'string' && s.length > 0))].sort((a, b) => b.length - a.length);
+  }
+
+  get active(): boolean {
+    return this.secrets.length > 0;
+  }
+
+  /** Adds a secret discovered later (e.g. an output that contains one). */
+  add(secret: string): void {
+    if (secret.length > 0 && !this.secrets.includes(secret)) {
+      this.secrets.push(secret);
+      this.secrets.sort((a, b) => b.length - a.length);
+    }
+  }
+
+  mask(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) if (out.includes(secret)) out = out.split(secret).join(MASK);
+    return out;
+  }
+
+  contains(text: string): boolean {
+    return this.secrets.some((secret) => text.includes(secret));
+  }
+
+  /** Masks every string value in a JSON-like value. */
+  maskDeep<T>(value: T): T {
+    if (typeof value === 'string') return this.mask(value) as T;
+    if (Array.isArray(value)) return value.map((v) => this.maskDeep(v)) as T;
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.maskDeep(v)])) as T;
+    }
+    return value;
+  }
+
+  /**
+   * A streaming masker for process output: a secret split across two chunks is still masked,
+   * because a tail that could be the start of a secret is held back until the next chunk.
+   */
+  stream(): { write(chunk: Buffer): string; end(): string } {
+    const decoder = new StringDecoder('utf8');
+    let carry = '';
+    return {
+      write: (chunk) => {
+        const text = carry + decoder.write(chunk);
+        if (!this.active) {
+          carry = '';
+          return text;
+        }
+        const masked = this.mask(text);
+        const hold = this.partialSuffix(masked);
+        carry = masked.slice(masked.length - hold);
+        return masked.slice(0, masked.length - hold);
+      },
+      end: () => {
+        const rest = this.mask(carry + decoder.end());
+        carry = '';
+        return rest;
+      },
+    };
+  }
+
+  private partialSuffix(text: string): number {
+    let hold = 0;
+    for (const secret of this.secrets) {
+      for (let j = Math.min(secret.length - 1, text.length); j > hold; j -= 1) {
+        if (text.endsWith(secret.slice(0, j))) {
+          hold = j;
+          break;
+        }
+      }
+    }
+    return hold;
+  }
+}

@@ -1,0 +1,179 @@
+import { createWriteStream, writeFileSync } from 'node:fs';
+import { $, type ProcessPromise } from 'zx';
+import type { Block } from './parse.js';
+import type { Masker } from './mask.js';
+
+/** Bytes of output kept in memory per block, for the journal, the report and the terminal. */
+export const TAIL_BYTES = 4096;
+/** After SIGTERM, the process tree gets this long before SIGKILL. */
+export const KILL_GRACE_MS = 3_000;
+/** After the block's main process exits, wait this long for background children to release its pipes. */
+const PIPE_DRAIN_MS = 1_000;
+/** The largest script passed to bash as an argument (Linux limits one argument to 128 KiB). */
+const MAX_INLINE_SCRIPT = 64 * 1024;
+
+export interface BlockResult {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  interrupted: boolean;
+  durationMs: number;
+  tail: string;
+}
+
+export interface RunBlockOptions {
+  block: Block;
+  /** Where the script is written for the record (and run from, for js or very long scripts). */
+  scriptPath: string;
+  logPath: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+  masker: Masker;
+  signal: AbortSignal;
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+}
+
+/** A store that keeps nothing: output is streamed to the log, never held whole in memory. */
+function nullStore() {
+  const keepNothing = () => {
+    const chunks: Array<string | Buffer> = [];
+    chunks.push = () => 0;
+    return chunks;
+  };
+  return { stdout: keepNothing(), stderr: keepNothing(), stdall: keepNothing() };
+}
+
+const ZX_GLOBALS = import.meta.resolve('zx/globals');
+
+function jsPrelude(): string {
+  return [
+    `import ${JSON.stringify(ZX_GLOBALS)};`,
+    `import { appendFileSync as __rbAppend } from 'node:fs';`,
+    `$.verbose = false;`,
+    `globalThis.params = Object.freeze(Object.fromEntries(JSON.parse(process.env.READYBOOK_PARAM_NAMES ?? '[]').filter((k) => k in process.env).map((k) => [k, process.env[k]])));`,
+    `globalThis.outputs = Object.freeze(Object.fromEntries(JSON.parse(process.env.READYBOOK_OUTPUT_NAMES ?? '[]').filter((k) => k in process.env).map((k) => [k, process.env[k]])));`,
+    `globalThis.output = (key, value) => __rbAppend(process.env.READYBOOK_OUTPUT, \`\${key}=\${String(value).replace(/\\n/g, ' ')}\\n\`);`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Runs one block in its own process group with zx: bash with `set -euo pipefail` for sh/bash,
+ * a zx script for js. Output streams to the log file (masked) and a bounded tail; a timeout or an
+ * abort kills the whole process tree.
+ */
+export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
+  const { block, masker } = options;
+  const started = performance.now();
+  const base = {
+    cwd: options.cwd,
+    env: options.env,
+    detached: true,
+    nothrow: true,
+    quiet: true,
+    verbose: false,
+    halt: true,
+    store: nullStore(),
+    stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'],
+    postfix: '',
+  };
+  let proc: ProcessPromise;
+  if (block.lang === 'js') {
+    writeFileSync(options.scriptPath, `${jsPrelude()}${block.code}\n`, { mode: 0o600 });
+    proc = $({ ...base, prefix: '' })`${process.execPath} ${options.scriptPath}`;
+  } else {
+    writeFileSync(options.scriptPath, `set -euo pipefail\n${block.code}\n`, { mode: 0o600 });
+    if (Buffer.byteLength(block.code) > MAX_INLINE_SCRIPT) {
+      proc = $({ ...base, shell: 'bash', prefix: '' })`bash ${options.scriptPath}`;
+    } else {
+      // The script text is the runbook's own code, never a param value: params arrive as env vars.
+      const pieces = Object.assign([block.code], { raw: [block.code] }) as unknown as TemplateStringsArray;
+      proc = $({ ...base, shell: 'bash', prefix: 'set -euo pipefail\n' })(pieces);
+    }
+  }
+
+  const log = createWriteStream(options.logPath, { flags: 'a', mode: 0o600 });
+  let tail = '';
+  const keep = (text: string) => {
+    tail = (tail + text).slice(-TAIL_BYTES);
+  };
+  const streams = { stdout: masker.stream(), stderr: masker.stream() };
+  const onData = (name: 'stdout' | 'stderr') => (chunk: Buffer) => {
+    const text = streams[name].write(chunk);
+    if (text === '') return;
+    if (!log.write(text)) {
+      // Back-pressure: stop reading until the log catches up, so memory stays bounded.
+      const source = name === 'stdout' ? proc.stdout : proc.stderr;
+      source.pause();
+      log.once('drain', () => source.resume());
+    }
+    keep(text);
+    options.onOutput?.(name, text);
+  };
+
+  let timedOut = false;
+  let interrupted = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  const kill = () => {
+    void proc.kill('SIGTERM').catch(() => undefined);
+    killTimer = setTimeout(() => void proc.kill('SIGKILL').catch(() => undefined), KILL_GRACE_MS);
+    killTimer.unref();
+  };
+  const timeout = setTimeout(() => {
+    timedOut = true;
+    kill();
+  }, options.timeoutMs);
+  const onAbort = () => {
+    interrupted = true;
+    kill();
+  };
+  if (options.signal.aborted) onAbort();
+  options.signal.addEventListener('abort', onAbort, { once: true });
+
+  proc.run();
+  proc.stdout.on('data', onData('stdout'));
+  proc.stderr.on('data', onData('stderr'));
+
+  // A background child (a daemon the block started) may keep the pipes open after the block's own
+  // process exits; the block is done when that process exits, not when every descendant does.
+  const exited = new Promise<void>((resolve) => {
+    const child = proc.child;
+    if (!child || child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+  });
+  let drainTimer: NodeJS.Timeout | undefined;
+  const drained = exited.then(
+    () =>
+      new Promise<void>((resolve) => {
+        drainTimer = setTimeout(() => {
+          proc.stdout.destroy();
+          proc.stderr.destroy();
+          resolve();
+        }, PIPE_DRAIN_MS);
+      }),
+  );
+  const output = await Promise.race([proc, drained.then(() => proc)]);
+  clearTimeout(timeout);
+  if (drainTimer) clearTimeout(drainTimer);
+  if (killTimer) clearTimeout(killTimer);
+  options.signal.removeEventListener('abort', onAbort);
+
+  for (const name of ['stdout', 'stderr'] as const) {
+    const rest = streams[name].end();
+    if (rest) {
+      log.write(rest);
+      keep(rest);
+      options.onOutput?.(name, rest);
+    }
+  }
+  await new Promise<void>((resolve) => log.end(resolve));
+  return {
+    exitCode: output.exitCode,
+    signal: output.signal,
+    timedOut,
+    interrupted,
+    durationMs: Math.round(performance.now() - started),
+    tail,
+  };
+}

@@ -1,0 +1,146 @@
+import { join } from 'node:path';
+import { DEFAULT_RETRY_DELAY_MS, DEFAULT_TIMEOUT_MS, formatDuration } from '@readybook/schema';
+import { blockEnv, emit, type RunContext } from './context.js';
+import type { StepEndEvent, StepPhase, StepRef } from './events.js';
+import { readOutputs } from './outputs.js';
+import type { Block, Step } from './parse.js';
+import { runBlock, type BlockResult } from './process.js';
+
+export function stepRef(step: Step): StepRef {
+  return { index: step.index, title: step.title };
+}
+
+function fileBase(ctx: RunContext, step: Step, role: Block['role']): string {
+  return join(ctx.dir, `step-${String(step.index).padStart(2, '0')}-${role}`);
+}
+
+/** Runs one block with its timeout, streaming output as events. */
+export async function execBlock(ctx: RunContext, step: Step, block: Block, signal: AbortSignal): Promise<BlockResult> {
+  const base = fileBase(ctx, step, block.role);
+  return runBlock({
+    block,
+    scriptPath: `${base}.${block.lang === 'js' ? 'mjs' : 'sh'}`,
+    logPath: `${base}.log`,
+    cwd: ctx.cwd,
+    env: blockEnv(ctx, step.index, `${base}.out`),
+    timeoutMs: block.options.timeoutMs ?? DEFAULT_TIMEOUT_MS[block.role],
+    masker: ctx.masker,
+    signal,
+    onOutput: (stream, text) => emit(ctx, { type: 'step.output', step: stepRef(step), role: block.role, stream, text }),
+  });
+}
+
+/** Collects the outputs a block wrote; an output that contains a secret becomes a secret itself. */
+function collectOutputs(ctx: RunContext, step: Step, block: Block, into: Record<string, string>): string[] {
+  const { outputs, problems } = readOutputs(`${fileBase(ctx, step, block.role)}.out`);
+  for (const [key, value] of Object.entries(outputs)) {
+    if (ctx.masker.contains(value)) ctx.masker.add(value);
+    into[key] = value;
+    ctx.outputs[key] = value;
+  }
+  return problems;
+}
+
+function describeFailure(role: string, result: BlockResult, timeoutMs: number): string {
+  if (result.interrupted) return `the ${role} block was interrupted`;
+  if (result.timedOut) return `the ${role} block timed out after ${formatDuration(timeoutMs)}; its process tree was killed`;
+  if (result.signal) return `the ${role} block was killed by ${result.signal}`;
+  return `the ${role} block exited with code ${result.exitCode}`;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+
+/**
+ * Runs a step: the run block (with retries), then the verify block. A manual step (no run block)
+ * asks the operator to confirm, then runs its verify block if it has one.
+ */
+export async function runStep(ctx: RunContext, step: Step): Promise<StepEndEvent> {
+  const started = performance.now();
+  const ref = stepRef(step);
+  emit(ctx, { type: 'step.start', step: ref, manual: step.manual });
+  const outputs: Record<string, string> = {};
+  let attempts = 0;
+  let exitCode: number | null = null;
+  let tail = '';
+  let phase: StepPhase = step.manual ? 'manual' : 'run';
+  let error: string | undefined;
+
+  const end = (status: StepEndEvent['status']): StepEndEvent =>
+    emit(ctx, {
+      type: 'step.end',
+      step: ref,
+      status,
+      phase,
+      attempts,
+      durationMs: Math.round(performance.now() - started),
+      exitCode,
+      outputs,
+      tail,
+      ...(error ? { error } : {}),
+    }) as StepEndEvent;
+
+  if (step.run) {
+    const retries = step.run.options.retries ?? 0;
+    let result: BlockResult | undefined;
+    for (attempts = 1; attempts <= retries + 1; attempts += 1) {
+      result = await execBlock(ctx, step, step.run, ctx.stop);
+      if (result.exitCode === 0 && !result.timedOut) break;
+      if (ctx.stop.aborted || attempts > retries) break;
+      await sleep(step.run.options.delayMs ?? DEFAULT_RETRY_DELAY_MS, ctx.stop);
+    }
+    attempts = Math.min(attempts, retries + 1);
+    const last = result as BlockResult;
+    exitCode = last.exitCode;
+    tail = last.tail;
+    emit(ctx, { type: 'step.run.end', step: ref, exitCode, attempts, durationMs: Math.round(performance.now() - started) });
+    const problems = collectOutputs(ctx, step, step.run, outputs);
+    if (last.exitCode !== 0 || last.timedOut || last.interrupted) {
+      if (last.timedOut) phase = 'timeout';
+      error = describeFailure('run', last, step.run.options.timeoutMs ?? DEFAULT_TIMEOUT_MS.run);
+      return end('failed');
+    }
+    if (problems.length > 0) {
+      error = problems.join('; ');
+      return end('failed');
+    }
+  } else {
+    attempts = 1;
+    const confirmed = ctx.yes || (await ctx.confirm(`Step ${step.index} "${step.title}" is manual. Done?`));
+    if (!confirmed) {
+      error = 'the operator did not confirm the manual step';
+      return end('failed');
+    }
+  }
+
+  if (step.verify) {
+    phase = 'verify';
+    const retries = step.verify.options.retries ?? 0;
+    let result: BlockResult | undefined;
+    for (let attempt = 1; attempt <= retries + 1; attempt += 1) {
+      result = await execBlock(ctx, step, step.verify, ctx.stop);
+      if (result.exitCode === 0 && !result.timedOut) break;
+      if (ctx.stop.aborted || attempt > retries) break;
+      await sleep(step.verify.options.delayMs ?? DEFAULT_RETRY_DELAY_MS, ctx.stop);
+    }
+    const last = result as BlockResult;
+    tail = [tail, last.tail].filter(Boolean).join('\n').slice(-4096);
+    const problems = collectOutputs(ctx, step, step.verify, outputs);
+    if (last.exitCode !== 0 || last.timedOut || last.interrupted) {
+      exitCode = last.exitCode;
+      error = describeFailure('verify', last, step.verify.options.timeoutMs ?? DEFAULT_TIMEOUT_MS.verify);
+      return end('failed');
+    }
+    if (problems.length > 0) {
+      error = problems.join('; ');
+      return end('failed');
+    }
+  }
+  return end('passed');
+}
