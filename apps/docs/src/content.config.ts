@@ -1,0 +1,20 @@
+import { defineCollection } from 'astro:content';
+import { glob } from 'astro/loaders';
+import { docsLoader } from '@astrojs/starlight/loaders';
+import { docsSchema } from '@astrojs/starlight/schema';
+import { adrFrontmatterSchema } from '@readybook/schema';
+import { checklistLoader } from './lib/checklist-loader';
+import { checklistsDir, decisionsDir, evaluationsDir, runbooksDir } from './lib/paths';
+import { runbookLoader } from './lib/runbook-loader';
+
+export const collections = {
+  docs: defineCollection({ loader: docsLoader(), schema: docsSchema() }),
+  /** The same files `readybook run` executes, parsed by the engine. */
+  runbooks: defineCollection({ loader: runbookLoader(runbooksDir) }),
+  /** MADR records, validated by the schema the engine's `adr` commands use. */
+  decisions: defineCollection({
+    loader: glob({ pattern: '[0-9][0-9][0-9][0-9]-*.md', base: decisionsDir }),
+    schema: adrFrontmatterSchema,
+  }),
+  checklists: defineCollection({ loader: checklistLoader(checklistsDir, evaluationsDir) }),
+};

@@ -1,0 +1,56 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Loader } from 'astro/loaders';
+import { formatDiagnostic, parseRunbook, type Runbook } from '@readybook/engine/parse';
+import { runbookFrontmatterSchema } from '@readybook/schema';
+import { repoRelative } from './paths.js';
+
+/** What a runbook page needs: the engine's parse, plus its prose rendered by the site's Markdown pipeline. */
+export interface RunbookEntry extends Runbook {
+  /** Repo-relative path, e.g. `runbooks/hello.md`. */
+  path: string;
+  introHtml: string;
+  stepHtml: string[];
+}
+
+/**
+ * Loads `runbooks/*.md` with the engine's own parser, so the site and `readybook run` agree on what a
+ * step is. Any diagnostic fails the build with the engine's `file:line:col: …` text.
+ */
+export function runbookLoader(dir: string): Loader {
+  return {
+    name: 'readybook-runbooks',
+    async load({ store, renderMarkdown, generateDigest, watcher, logger }) {
+      const names = (await readdir(dir)).filter((name) => name.endsWith('.md') && !name.startsWith('_')).sort();
+      const problems: string[] = [];
+      const entries: RunbookEntry[] = [];
+      for (const name of names) {
+        const file = path.join(dir, name);
+        const rel = repoRelative(file);
+        const source = await readFile(file, 'utf8');
+        const { runbook, diagnostics } = parseRunbook(source, rel);
+        problems.push(...diagnostics.map((d) => formatDiagnostic(d)));
+        if (!runbook || diagnostics.length > 0) continue;
+        const frontmatter = runbookFrontmatterSchema.safeParse(runbook.frontmatter);
+        if (!frontmatter.success) {
+          problems.push(...frontmatter.error.issues.map((issue) => `${rel}:1:1: ${issue.path.join('.') || 'frontmatter'}: ${issue.message}`));
+          continue;
+        }
+        const introHtml = (await renderMarkdown(runbook.intro)).html;
+        const stepHtml: string[] = [];
+        for (const step of runbook.steps) stepHtml.push((await renderMarkdown(step.description)).html);
+        entries.push({ ...runbook, path: rel, introHtml, stepHtml });
+      }
+      if (problems.length > 0) {
+        throw new Error(`runbooks/ has ${problems.length} problem(s):\n${problems.join('\n')}`);
+      }
+      store.clear();
+      for (const entry of entries) {
+        const data = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
+        store.set({ id: entry.id, data, digest: generateDigest(entry.hash), filePath: entry.path });
+      }
+      logger.info(`${entries.length} runbook(s) parsed by @readybook/engine`);
+      watcher?.add(dir);
+    },
+  };
+}
