@@ -83,5 +83,6 @@ export function validateFrontmatter<S extends z.ZodType>(
 
 function friendly(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
+  if (issue.code === 'invalid_key' && issue.issues[0]) return issue.issues[0].message;
   return issue.message.replace(/^Invalid input: /, '');
 }

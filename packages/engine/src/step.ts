@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_RETRY_DELAY_MS, DEFAULT_TIMEOUT_MS, formatDuration } from '@readybook/schema';
 import { blockEnv, emit, type RunContext } from './context.js';
@@ -32,12 +33,15 @@ export async function execBlock(ctx: RunContext, step: Step, block: Block, signa
 
 /** Collects the outputs a block wrote; an output that contains a secret becomes a secret itself. */
 function collectOutputs(ctx: RunContext, step: Step, block: Block, into: Record<string, string>): string[] {
-  const { outputs, problems } = readOutputs(`${fileBase(ctx, step, block.role)}.out`);
+  const file = `${fileBase(ctx, step, block.role)}.out`;
+  const { outputs, problems } = readOutputs(file);
   for (const [key, value] of Object.entries(outputs)) {
     if (ctx.masker.contains(value)) ctx.masker.add(value);
     into[key] = value;
     ctx.outputs[key] = value;
   }
+  // The block wrote raw values; keep only the masked record on disk.
+  if (existsSync(file)) writeFileSync(file, ctx.masker.mask(readFileSync(file, 'utf8')), { mode: 0o600 });
   return problems;
 }
 

@@ -19,7 +19,7 @@ const STATUS_STYLE: Record<ItemStatus, Style> = { pass: 'green', confirmed: 'gre
 
 const COLUMNS = [
   { title: 'STATUS', max: 9, get: (i: ItemResult) => i.status },
-  { title: 'KIND', max: 8, get: (i: ItemResult) => (i.required ? i.kind : `${i.kind}*`) },
+  { title: 'KIND', max: 9, get: (i: ItemResult) => (i.required ? i.kind : `${i.kind}*`) },
   { title: 'ITEM', max: 44, get: (i: ItemResult) => i.text },
   { title: 'ACTUAL', max: 30, get: (i: ItemResult) => i.actual ?? '—' },
   { title: 'EXPECTED', max: 40, get: (i: ItemResult) => i.expected },
