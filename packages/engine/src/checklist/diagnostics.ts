@@ -1,4 +1,7 @@
-import type { Diagnostic } from './types.js';
+import type { Diagnostic } from '../diagnostics.js';
+
+// One formatter for runbook and checklist diagnostics.
+export { formatDiagnostic, hasErrors } from '../diagnostics.js';
 
 /** Stable codes of checklist diagnostics. Never renumber; add at the end. */
 export const CHECKLIST_CODES = {
@@ -33,14 +36,4 @@ export function diagnostic(
   severity: Diagnostic['severity'] = 'error',
 ): Diagnostic {
   return { file, line: at.line, column: at.column, code, message, ...(hint ? { hint } : {}), severity };
-}
-
-/** `file:line:col: error CL012: message` and an indented hint, as the runbook parser prints. */
-export function formatDiagnostic(d: Diagnostic): string {
-  const head = `${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`;
-  return d.hint ? `${head}\n  hint: ${d.hint}` : head;
-}
-
-export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
-  return diagnostics.some((d) => d.severity === 'error');
 }

@@ -9,7 +9,7 @@ export class InvalidChecklistError extends Error {
     message: string,
     readonly diagnostics: Diagnostic[] = [],
   ) {
-    super(diagnostics.length > 0 ? `${message}\n${diagnostics.map(formatDiagnostic).join('\n')}` : message);
+    super(diagnostics.length > 0 ? `${message}\n${diagnostics.map((d) => formatDiagnostic(d)).join('\n')}` : message);
     this.name = 'InvalidChecklistError';
   }
 }

@@ -35,7 +35,7 @@ describe('parseChecklist', () => {
   test('malformed checks are reported at their exact file:line:column', () => {
     const { checklist, diagnostics } = fixture('malformed');
     expect(checklist).toBeUndefined();
-    expect(diagnostics.map(formatDiagnostic).join('\n')).toMatchInlineSnapshot(`
+    expect(diagnostics.map((d) => formatDiagnostic(d)).join('\n')).toMatchInlineSnapshot(`
       "checklists/malformed.md:9:21: error CL010: unknown check kind \`evidance\`
         hint: did you mean \`evidence\`? kinds are evidence, measure, command, manual; to end an item with code that is not a check, put text after the code span
       checklists/malformed.md:10:53: error CL012: \`=<\` is not a comparator

@@ -1,15 +1,8 @@
 import type { Check, ChecklistFrontmatter } from '@readybook/schema';
+import type { Diagnostic } from '../diagnostics.js';
 
-/** Same shape as the runbook parser's Diagnostic, so one formatter prints both. */
-export interface Diagnostic {
-  file: string;
-  line: number;
-  column: number;
-  code: string;
-  message: string;
-  hint?: string;
-  severity: 'error' | 'warning';
-}
+/** The runbook parser's Diagnostic: checklist diagnostics print and sort the same way. */
+export type { Diagnostic };
 
 /** One GFM task-list item of a checklist. */
 export interface ChecklistItem {
