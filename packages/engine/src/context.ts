@@ -24,6 +24,8 @@ export interface RunContext {
   yes: boolean;
   confirm: (message: string) => Promise<boolean>;
   onEvent: (event: RunEvent) => void;
+  /** Emit every byte of step output as events (--json, --verbose), not just the live tail. */
+  fullOutput: boolean;
   /** Aborted by the first Ctrl-C / SIGTERM: stops the running step. */
   stop: AbortSignal;
   /** Aborted by a second Ctrl-C / SIGTERM: abandons the rollback too. */

@@ -25,6 +25,8 @@ export interface ExecuteOptions {
   noRollback: boolean;
   confirm: (message: string) => Promise<boolean>;
   onEvent: (event: RunEvent) => void;
+  /** Emit every byte of step output as `step.output` events. */
+  fullOutput?: boolean;
   /** Continue this run instead of starting a new one. */
   resume?: { runId: string; force: boolean };
 }
@@ -76,6 +78,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       yes: options.yes,
       confirm: options.confirm,
       onEvent: options.onEvent,
+      fullOutput: options.fullOutput ?? false,
       stop: stopper.signal,
       abandon: abandoner.signal,
     };

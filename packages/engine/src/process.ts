@@ -32,7 +32,12 @@ export interface RunBlockOptions {
   masker: Masker;
   signal: AbortSignal;
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Pass every byte to onOutput (for --json and --verbose); otherwise only the end of each chunk. */
+  fullOutput?: boolean;
 }
+
+/** Bytes of each chunk shown live when full output is not wanted (the spinner shows the last line). */
+const LIVE_SNIPPET = 240;
 
 /** A store that keeps nothing: output is streamed to the log, never held whole in memory. */
 function nullStore() {
@@ -99,17 +104,26 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
     tail = (tail + text).slice(-TAIL_BYTES);
   };
   const streams = { stdout: masker.stream(), stderr: masker.stream() };
+  const pauseUntilDrained = (name: 'stdout' | 'stderr') => {
+    // Back-pressure: stop reading until the log catches up, so memory stays bounded.
+    const source = name === 'stdout' ? proc.stdout : proc.stderr;
+    source.pause();
+    log.once('drain', () => source.resume());
+  };
   const onData = (name: 'stdout' | 'stderr') => (chunk: Buffer) => {
+    if (!masker.active && !options.fullOutput) {
+      // Fast path: bytes go to the log untouched; only the tail is decoded.
+      if (!log.write(chunk)) pauseUntilDrained(name);
+      const end = chunk.subarray(Math.max(0, chunk.length - TAIL_BYTES)).toString('utf8');
+      keep(end);
+      options.onOutput?.(name, end.slice(-LIVE_SNIPPET));
+      return;
+    }
     const text = streams[name].write(chunk);
     if (text === '') return;
-    if (!log.write(text)) {
-      // Back-pressure: stop reading until the log catches up, so memory stays bounded.
-      const source = name === 'stdout' ? proc.stdout : proc.stderr;
-      source.pause();
-      log.once('drain', () => source.resume());
-    }
+    if (!log.write(text)) pauseUntilDrained(name);
     keep(text);
-    options.onOutput?.(name, text);
+    options.onOutput?.(name, options.fullOutput ? text : text.slice(-LIVE_SNIPPET));
   };
 
   let timedOut = false;

@@ -27,6 +27,7 @@ export async function execBlock(ctx: RunContext, step: Step, block: Block, signa
     timeoutMs: block.options.timeoutMs ?? DEFAULT_TIMEOUT_MS[block.role],
     masker: ctx.masker,
     signal,
+    fullOutput: ctx.fullOutput,
     onOutput: (stream, text) => emit(ctx, { type: 'step.output', step: stepRef(step), role: block.role, stream, text }),
   });
 }

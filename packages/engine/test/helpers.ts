@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const BIN = resolve(import.meta.dirname, '../bin/readybook.js');
+/** The Node that runs the CLI under test: READYBOOK_TEST_NODE checks the engine on another Node (e.g. 20). */
+export const NODE = process.env.READYBOOK_TEST_NODE ?? process.execPath;
 
 export interface CliResult {
   code: number;
@@ -29,7 +31,7 @@ export function workspace(): { dir: string; home: string; write(name: string, te
 
 /** Runs the real CLI (the built bin) synchronously. */
 export function cli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeout?: number }): CliResult {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
+  const result = spawnSync(NODE, [BIN, ...args], {
     cwd: options.cwd,
     env: options.env ?? process.env,
     input: options.input ?? '',
@@ -41,7 +43,7 @@ export function cli(args: string[], options: { cwd: string; env?: NodeJS.Process
 
 /** Runs the CLI asynchronously, e.g. to race two runs or kill one. */
 export function cliAsync(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE, [BIN, ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c) => (stdout += c));

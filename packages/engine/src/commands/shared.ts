@@ -48,6 +48,7 @@ export async function runWithPresenter(
     yes,
     noRollback: ctx.args['no-rollback'] === true || ctx.args.rollback === false,
     confirm: confirmOnTty,
+    fullOutput: ctx.args.json === true || ctx.args.verbose === true,
     onEvent: ctx.args.json ? jsonPresenter() : humanPresenter({ steps: runbook.steps.length, verbose: ctx.args.verbose === true, home: displayPath(ctx.cwd, home) }),
     ...(resume ? { resume } : {}),
   });
