@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outputsOf, runIdOf, type Sandbox, sandboxUp, show } from './helpers.js';
 
@@ -28,6 +30,17 @@ describe('dr-drill runbook', () => {
     const after = await sandbox.query<{ id: number; name: string }>('SELECT id, name FROM items ORDER BY id');
     expect(after.slice(0, items.length)).toEqual(items);
     expect((await sandbox.http('GET', '/health')).body).toEqual({ status: 'ok', version: 'v2' });
+  });
+
+  it('with TAKE_BACKUP=false recovers from the newest existing backup and takes none', async () => {
+    const dumps = () => readdirSync(join(sandbox.dir, 'backups')).filter((name) => name.endsWith('.dump')).sort();
+    const before = dumps();
+    const result = await sandbox.run('dr-drill', { TAKE_BACKUP: 'false' }, ['--json']);
+    expect(result.code, show(result)).toBe(0);
+    const outputs = await outputsOf(sandbox, runIdOf(result.stdout));
+    expect(dumps()).toEqual(before);
+    expect(outputs.BACKUP_USED).toBe(join(sandbox.dir, 'backups', before.at(-1)!));
+    expect(Number(outputs.RPO_SECONDS)).toBeGreaterThan(0);
   });
 
   it('fails the drill when an objective is missed, and leaves the service serving', async () => {
