@@ -123,7 +123,10 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       // The earlier attempt was stopped during its rollback: finish it, do not go forward.
       const steps = pendingRollback.map((i) => runbook.steps[i - 1]).filter((s): s is Step => s !== undefined);
       const clean = await rollBack(ctx, steps, 'finishing the rollback of an interrupted run');
-      status = clean ? 'rolled-back' : 'rollback-failed';
+      // A rollback block that failed before the interruption still makes the whole rollback failed.
+      const lastStart = previous.map((e) => e.type).lastIndexOf('rollback.start');
+      const failedEarlier = previous.slice(lastStart).some((e) => e.type === 'rollback.step.end' && e.status === 'failed');
+      status = clean && !failedEarlier ? 'rolled-back' : 'rollback-failed';
     } else {
       for (const step of runbook.steps) {
         if (skip.has(step.index)) continue;
