@@ -9,16 +9,24 @@
 #                             build-release, migrate, switch, start, stop, restart, health, smoke,
 #                             backup, verify-backup, prune-backups
 #
+# SANDBOX_PG_BINDIR=DIR picks the PostgreSQL bin directory (default: found on PATH, by pg_config, or in
+# /usr/lib/postgresql/*/bin). When run as root, PostgreSQL runs as the postgres user.
 # Exit codes: 0 done, 2 usage, 3 a prerequisite is missing, 1 anything else that failed.
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//' >&2; exit "${1:-2}"; }
 
-# Where initdb and pg_ctl live: PATH, then pg_config --bindir, then the newest /usr/lib/postgresql/*/bin.
+# Where initdb and pg_ctl live: $SANDBOX_PG_BINDIR if set, else PATH, then pg_config --bindir, then the
+# newest /usr/lib/postgresql/*/bin.
 find_pg_bindir() {
   local dir
+  if [[ -n "${SANDBOX_PG_BINDIR:-}" ]]; then
+    [[ -x "$SANDBOX_PG_BINDIR/initdb" && -x "$SANDBOX_PG_BINDIR/pg_ctl" ]] ||
+      die 3 "SANDBOX_PG_BINDIR=$SANDBOX_PG_BINDIR has no initdb and pg_ctl; point it at the bin directory of a PostgreSQL server installation (e.g. /usr/lib/postgresql/15/bin) or unset it."
+    echo "$SANDBOX_PG_BINDIR"; return
+  fi
   if command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then
     dir="$(dirname "$(readlink -f "$(command -v initdb)")")"
     [[ -x "$dir/pg_ctl" ]] && { echo "$dir"; return; }
@@ -154,6 +162,6 @@ case "$command" in
   health | smoke | backup)
     load_sandbox
     exec "$(find_service_node)" "$SANDBOX_BIN/$command.mjs" "$@" ;;
-  -h | --help | help) usage ;;
+  -h | --help | help) usage 0 ;;
   *) echo "sandbox: unknown command '$command'" >&2; usage ;;
 esac
