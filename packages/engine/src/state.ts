@@ -9,7 +9,10 @@ export interface RunState {
   done: Set<number>;
   /** Outputs recorded by steps that are still done. */
   outputs: Record<string, string>;
-  /** A rollback was started and not finished: the steps still to roll back, newest first. */
+  /**
+   * A rollback was started and the run did not end: the steps still to roll back, newest first
+   * (empty when every rollback block ran but the run was killed before it ended).
+   */
   pendingRollback: number[] | undefined;
   /** The step that failed or was in flight when the run stopped. */
   failedStep: number | undefined;
@@ -73,7 +76,7 @@ export function runState(events: readonly RunEvent[]): RunState | undefined {
     status: ended ? status : 'interrupted',
     done,
     outputs,
-    pendingRollback: pendingRollback && pendingRollback.length > 0 ? pendingRollback : undefined,
+    pendingRollback: pendingRollback && (pendingRollback.length > 0 || !ended) ? pendingRollback : undefined,
     failedStep,
   };
 }
