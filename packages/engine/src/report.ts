@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDuration } from '@readybook/schema';
 import type { RunEvent, RunStartEvent } from './events.js';
@@ -133,7 +133,13 @@ export function renderReportMarkdown(report: Report): string {
 
 export function writeReports(dir: string, events: readonly RunEvent[], runbook?: Pick<Runbook, 'steps'>): Report {
   const report = buildReport(events, runbook);
-  writeFileSync(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
-  writeFileSync(join(dir, 'report.md'), renderReportMarkdown(report), { mode: 0o600 });
+  writeAtomic(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeAtomic(join(dir, 'report.md'), renderReportMarkdown(report));
   return report;
+}
+
+/** Write then rename, so a crash mid-write never leaves a torn report for `report` and `runs` to read. */
+function writeAtomic(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text, { mode: 0o600 });
+  renameSync(`${path}.tmp`, path);
 }
