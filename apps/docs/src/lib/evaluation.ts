@@ -50,3 +50,12 @@ export function evaluationFor(evaluation: ChecklistEvaluation | undefined, line:
 
 /** Statuses that count as done, as in the evaluator's PASSING_STATUSES. */
 export const PASSING = new Set(['pass', 'confirmed']);
+
+/** With an evaluation an item is done when the evaluator says it passes; without one, when its box is ticked. */
+export function itemStatus(
+  evaluation: ChecklistEvaluation | undefined,
+  item: { line: number; checked: boolean },
+): { result?: ItemEvaluation; done: boolean } {
+  const result = evaluationFor(evaluation, item.line);
+  return { result, done: result ? PASSING.has(result.status) : item.checked };
+}

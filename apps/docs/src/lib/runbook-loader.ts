@@ -36,7 +36,8 @@ export function runbookLoader(dir: string): Loader {
           problems.push(...frontmatter.error.issues.map((issue) => `${rel}:1:1: ${issue.path.join('.') || 'frontmatter'}: ${issue.message}`));
           continue;
         }
-        const introHtml = (await renderMarkdown(runbook.intro)).html;
+        // The page shows the title; an intro that opens with its own `# Title` would repeat it.
+        const introHtml = (await renderMarkdown(runbook.intro.replace(/^\s*#\s[^\n]*\n?/, ''))).html;
         const stepHtml: string[] = [];
         for (const step of runbook.steps) stepHtml.push((await renderMarkdown(step.description)).html);
         entries.push({ ...runbook, path: rel, introHtml, stepHtml });

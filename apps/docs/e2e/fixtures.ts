@@ -1,0 +1,41 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseRunbook, type Runbook } from '@readybook/engine/parse';
+
+const runbooksDir = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../runbooks');
+
+/** Every runbook as the engine parses it: the tests derive their expectations from the same files the site does. */
+export function runbooks(): Runbook[] {
+  return readdirSync(runbooksDir)
+    .filter((name) => name.endsWith('.md') && !name.startsWith('_'))
+    .sort()
+    .flatMap((name) => parseRunbook(readFileSync(path.join(runbooksDir, name), 'utf8'), `runbooks/${name}`).runbook ?? []);
+}
+
+export function runbook(id: string): Runbook {
+  const found = runbooks().find((r) => r.id === id);
+  if (!found) throw new Error(`runbooks/${id}.md is missing or invalid`);
+  return found;
+}
+
+/**
+ * A word that appears only inside the runbook's run/verify/rollback blocks: not in its title, prose or
+ * params, and in no other runbook, so a search hit can only come from the indexed code.
+ */
+export function codeOnlyWord(id: string): string {
+  const target = runbook(id);
+  const code = target.steps.flatMap((s) => [s.run, s.verify, s.rollback]).flatMap((b) => (b ? [b.code] : [])).join('\n');
+  const prose = [target.frontmatter.title, target.frontmatter.description ?? '', target.intro, JSON.stringify(target.frontmatter.params)]
+    .concat(target.steps.map((s) => `${s.title} ${s.description}`))
+    .join(' ')
+    .toLowerCase();
+  const others = runbooks()
+    .filter((r) => r.id !== id)
+    .map((r) => readFileSync(path.join(runbooksDir, `${r.id}.md`), 'utf8').toLowerCase())
+    .join('\n');
+  const words = [...new Set(code.match(/[A-Za-z]{5,}/g) ?? [])].filter((w) => !prose.includes(w.toLowerCase()));
+  const word = words.find((w) => !others.includes(w.toLowerCase())) ?? words[0];
+  if (!word) throw new Error(`runbooks/${id}.md has no word that appears only in its code blocks`);
+  return word;
+}
