@@ -26,6 +26,7 @@ export default defineConfig({
       social: [{ icon: 'github', label: 'GitHub', href: repoUrl }],
       plugins: [starlightLinksValidator({ exclude: linkExistsInBuild(fileURLToPath(new URL('./dist/', import.meta.url)), base) })],
       lastUpdated: false,
+      routeMiddleware: './src/route-middleware.ts',
       sidebar: [
         {
           label: 'Start here',
