@@ -29,6 +29,7 @@ export function resolveParams(
   flags: ReadonlyMap<string, string>,
   env: NodeJS.ProcessEnv,
   fallback: ReadonlyMap<string, string> = new Map(),
+  options: { allowMissing?: boolean } = {},
 ): ResolvedParam[] {
   const declared = runbook.frontmatter.params;
   const problems: string[] = [];
@@ -54,7 +55,7 @@ export function resolveParams(
       source = 'default';
     }
     if (value === undefined) {
-      if (param.required) {
+      if (param.required && !options.allowMissing) {
         missing = true;
         problems.push(`param ${name} is required${param.description ? ` (${param.description})` : ''}: pass --param ${name}=<value>`);
       }

@@ -15,7 +15,9 @@ export interface PlannedBlock {
 
 export interface Plan {
   runbook: { id: string; path: string; title: string; hash: string; ci: 'run' | 'plan' };
-  params: Array<{ name: string; type: string; value: string | null; source: ResolvedParam['source']; secret: boolean }>;
+  params: Array<{ name: string; type: string; value: string | null; source: ResolvedParam['source']; secret: boolean; required: boolean }>;
+  /** Required params with no value yet: a run would refuse to start until they are given. */
+  missing: string[];
   requires: Array<{ program: string; found: boolean }>;
   steps: Array<{ index: number; title: string; manual: boolean; run?: PlannedBlock; verify?: PlannedBlock; rollback?: PlannedBlock }>;
   rollbackOrder: number[];
@@ -41,7 +43,9 @@ export function buildPlan(runbook: Runbook, _path: string, params: ResolvedParam
       value: p.value === undefined ? null : p.secret ? '***' : p.value,
       source: p.source,
       secret: p.secret,
+      required: declared[p.name]?.required ?? false,
     })),
+    missing: params.filter((p) => p.value === undefined && declared[p.name]?.required).map((p) => p.name),
     requires: runbook.frontmatter.requires.map((program) => ({ program, found: onPath(program, env) })),
     steps: runbook.steps.map((s) => {
       const step: Plan['steps'][number] = { index: s.index, title: s.title, manual: s.manual };
@@ -63,7 +67,7 @@ export function renderPlan(plan: Plan, out: NodeJS.WriteStream = process.stdout)
   lines.push(`${style.bold(`Plan: ${plan.runbook.title}`)} ${style.dim(`(${plan.runbook.path}, ${plan.steps.length} steps) — nothing is executed`)}`);
   if (plan.runbook.ci === 'plan') lines.push(style.yellow('Note: CI only validates and plans this runbook (its target is not reachable there).'));
   if (plan.params.length > 0) {
-    lines.push('', table([['param', 'type', 'value', 'from'], ...plan.params.map((p) => [p.name, p.type + (p.secret ? ' (secret)' : ''), p.value ?? '(unset)', p.source])], style));
+    lines.push('', table([['param', 'type', 'value', 'from'], ...plan.params.map((p) => [p.name, p.type + (p.secret ? ' (secret)' : ''), p.value ?? (p.required ? style.yellow('(required, not given)') : '(unset)'), p.source])], style));
   }
   const missing = plan.requires.filter((r) => !r.found);
   if (plan.requires.length > 0) {
@@ -79,6 +83,7 @@ export function renderPlan(plan: Plan, out: NodeJS.WriteStream = process.stdout)
     }
   }
   lines.push('', `On failure, rollback blocks run newest first from the failed step: ${plan.rollbackOrder.length ? plan.rollbackOrder.join(' → ') : 'none defined'}.`);
+  if (plan.missing.length > 0) lines.push(style.yellow(`A run needs ${plan.missing.map((m) => `--param ${m}=<value>`).join(' ')} before it starts.`));
   if (missing.length > 0) lines.push(style.red(`A run would stop before step 1: ${missing.map((m) => m.program).join(', ')} not on PATH.`));
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,6 @@
-import { createWriteStream, writeFileSync } from 'node:fs';
+import type { StdioOptions } from 'node:child_process';
+import { closeSync, createWriteStream, fstatSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { $, type ProcessPromise } from 'zx';
 import type { Block } from './parse.js';
 import type { Masker } from './mask.js';
@@ -65,12 +67,18 @@ function jsPrelude(): string {
 
 /**
  * Runs one block in its own process group with zx: bash with `set -euo pipefail` for sh/bash,
- * a zx script for js. Output streams to the log file (masked) and a bounded tail; a timeout or an
+ * a zx script for js. Output goes to the block's log file and a bounded tail; a timeout or an
  * abort kills the whole process tree.
+ *
+ * With no secret to mask, the child writes its stdout straight into the log file (no copy through
+ * the engine, so 1 GiB of output costs what it costs bash) and the engine follows the file for the
+ * live view. With secrets, both streams come through pipes and a streaming masker.
  */
 export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
   const { block, masker } = options;
   const started = performance.now();
+  const direct = !masker.active;
+  const logFd = openSync(options.logPath, 'a+', 0o600);
   const base = {
     cwd: options.cwd,
     env: options.env,
@@ -80,7 +88,7 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
     verbose: false,
     halt: true,
     store: nullStore(),
-    stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', direct ? logFd : 'pipe', 'pipe'] as StdioOptions,
     postfix: '',
   };
   let proc: ProcessPromise;
@@ -98,33 +106,32 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
     }
   }
 
-  const log = createWriteStream(options.logPath, { flags: 'a', mode: 0o600 });
   let tail = '';
   const keep = (text: string) => {
     tail = (tail + text).slice(-TAIL_BYTES);
   };
+  const show = (name: 'stdout' | 'stderr', text: string) => options.onOutput?.(name, options.fullOutput ? text : text.slice(-LIVE_SNIPPET));
   const streams = { stdout: masker.stream(), stderr: masker.stream() };
-  const pauseUntilDrained = (name: 'stdout' | 'stderr') => {
-    // Back-pressure: stop reading until the log catches up, so memory stays bounded.
-    const source = name === 'stdout' ? proc.stdout : proc.stderr;
-    source.pause();
-    log.once('drain', () => source.resume());
-  };
-  const onData = (name: 'stdout' | 'stderr') => (chunk: Buffer) => {
-    if (!masker.active && !options.fullOutput) {
-      // Fast path: bytes go to the log untouched; only the tail is decoded.
-      if (!log.write(chunk)) pauseUntilDrained(name);
-      const end = chunk.subarray(Math.max(0, chunk.length - TAIL_BYTES)).toString('utf8');
-      keep(end);
-      options.onOutput?.(name, end.slice(-LIVE_SNIPPET));
-      return;
-    }
+
+  // Pipe path (secrets to mask): both streams are masked, then written to the log.
+  const log = direct ? undefined : createWriteStream('', { fd: logFd, autoClose: false });
+  const onPiped = (name: 'stdout' | 'stderr') => (chunk: Buffer) => {
     const text = streams[name].write(chunk);
-    if (text === '') return;
-    if (!log.write(text)) pauseUntilDrained(name);
+    if (text === '' || !log) return;
+    if (!log.write(text)) {
+      // Back-pressure: stop reading until the log catches up, so memory stays bounded.
+      const source = name === 'stdout' ? proc.stdout : proc.stderr;
+      source.pause();
+      log.once('drain', () => source.resume());
+    }
     keep(text);
-    options.onOutput?.(name, options.fullOutput ? text : text.slice(-LIVE_SNIPPET));
+    show(name, text);
   };
+  // Direct path: stderr (usually small) is appended to the same file; stdout is followed from it.
+  const onDirectStderr = (chunk: Buffer) => {
+    writeSync(logFd, chunk);
+  };
+  const follower = direct ? followFile(options.logPath, options.fullOutput === true, (text) => show('stdout', text)) : undefined;
 
   let timedOut = false;
   let interrupted = false;
@@ -146,8 +153,12 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
   options.signal.addEventListener('abort', onAbort, { once: true });
 
   proc.run();
-  proc.stdout.on('data', onData('stdout'));
-  proc.stderr.on('data', onData('stderr'));
+  if (direct) {
+    proc.stderr.on('data', onDirectStderr);
+  } else {
+    proc.stdout.on('data', onPiped('stdout'));
+    proc.stderr.on('data', onPiped('stderr'));
+  }
 
   // A background child (a daemon the block started) may keep the pipes open after the block's own
   // process exits; the block is done when that process exits, not when every descendant does.
@@ -161,8 +172,8 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
     () =>
       new Promise<void>((resolve) => {
         drainTimer = setTimeout(() => {
-          proc.stdout.destroy();
-          proc.stderr.destroy();
+          proc.stdout?.destroy();
+          proc.stderr?.destroy();
           resolve();
         }, PIPE_DRAIN_MS);
       }),
@@ -173,15 +184,21 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
   if (killTimer) clearTimeout(killTimer);
   options.signal.removeEventListener('abort', onAbort);
 
-  for (const name of ['stdout', 'stderr'] as const) {
-    const rest = streams[name].end();
-    if (rest) {
-      log.write(rest);
-      keep(rest);
-      options.onOutput?.(name, rest);
+  if (direct) {
+    follower?.stop();
+    tail = readTail(logFd, TAIL_BYTES);
+  } else {
+    for (const name of ['stdout', 'stderr'] as const) {
+      const rest = streams[name].end();
+      if (rest) {
+        log?.write(rest);
+        keep(rest);
+        show(name, rest);
+      }
     }
+    await new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()));
   }
-  await new Promise<void>((resolve) => log.end(resolve));
+  closeSync(logFd);
   return {
     exitCode: output.exitCode,
     signal: output.signal,
@@ -189,5 +206,52 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
     interrupted,
     durationMs: Math.round(performance.now() - started),
     tail,
+  };
+}
+
+/** The last `bytes` of a file, decoded (a character cut at the start is dropped). */
+function readTail(fd: number, bytes: number): string {
+  const size = fstatSync(fd).size;
+  const length = Math.min(size, bytes);
+  if (length === 0) return '';
+  const buffer = Buffer.alloc(length);
+  readSync(fd, buffer, 0, length, size - length);
+  return buffer.toString('utf8').replace(/^\uFFFD+/, '');
+}
+
+/** Follows a growing file for the live view: every byte (full) or just the newest end of it. */
+function followFile(path: string, full: boolean, emit: (text: string) => void): { stop(): void } {
+  const fd = openSync(path, 'r');
+  let offset = fstatSync(fd).size;
+  const decoder = new StringDecoder('utf8');
+  const CHUNK = 1024 * 1024;
+  const buffer = Buffer.alloc(CHUNK);
+  const poll = () => {
+    const size = fstatSync(fd).size;
+    if (size <= offset) return;
+    if (!full) {
+      const length = Math.min(LIVE_SNIPPET, size - offset);
+      const n = readSync(fd, buffer, 0, length, size - length);
+      offset = size;
+      emit(buffer.subarray(0, n).toString('utf8').replace(/^\uFFFD+/, ''));
+      return;
+    }
+    while (offset < size) {
+      const n = readSync(fd, buffer, 0, Math.min(CHUNK, size - offset), offset);
+      if (n <= 0) break;
+      offset += n;
+      const text = decoder.write(buffer.subarray(0, n));
+      if (text) emit(text);
+    }
+  };
+  const timer = setInterval(poll, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      poll();
+      const rest = decoder.end();
+      if (rest) emit(rest);
+      closeSync(fd);
+    },
   };
 }

@@ -6,7 +6,8 @@ import { parseParamFlags, resolveParams } from '../params.js';
 
 export default async function plan({ args, params, cwd, env }: CommandContext): Promise<number> {
   const { runbook, path } = loadRunbook(cwd, String(args.runbook));
-  const resolved = resolveParams(runbook, parseParamFlags(params), env);
+  // A plan may be asked for before every value is known: missing required params are shown, not refused.
+  const resolved = resolveParams(runbook, parseParamFlags(params), env, new Map(), { allowMissing: true });
   const result = buildPlan(runbook, path, resolved, env);
   process.stdout.write(args.json ? `${JSON.stringify(result)}\n` : renderPlan(result));
   return EXIT.passed;
