@@ -17,7 +17,8 @@ export const blockOptionsSchema = z.strictObject({
   /** Kill the block's whole process tree after this long. Default 30m for run blocks, 5m for verify and rollback. */
   timeout: durationSchema.optional(),
   /** Extra attempts after a failed run (0–20). Only `run` blocks retry. */
-  retries: z.coerce.number().int().min(0).max(20).optional(),
+  // Digits only: coercion would take `retries=` as 0 and `retries=0x10` or `retries=1e1` as numbers.
+  retries: z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(0).max(20)).optional(),
   /** Wait between attempts. Default 1s. */
   delay: durationSchema.optional(),
 });
