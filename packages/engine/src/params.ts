@@ -1,5 +1,6 @@
 import { checkParamValue } from '@readybook/schema';
 import { ReadybookError } from './errors.js';
+import { Masker } from './mask.js';
 import type { Runbook } from './parse.js';
 
 export interface ResolvedParam {
@@ -60,7 +61,9 @@ export function resolveParams(
         problems.push(`param ${name} is required${param.description ? ` (${param.description})` : ''}: pass --param ${name}=<value>`);
       }
     } else {
-      const problem = checkParamValue(param, value);
+      let problem = checkParamValue(param, value);
+      // Never echo a secret back, not even a wrong one.
+      if (problem && param.secret) problem = new Masker([value, JSON.stringify(value).slice(1, -1)]).mask(problem);
       if (problem) problems.push(`param ${name} ${problem}`);
     }
     resolved.push({ name, value, source, secret: param.secret });

@@ -255,3 +255,14 @@ describe('CLI usage and validation', () => {
     expect(cli(['--version'], { cwd: ws.dir }).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 });
+
+describe('secret params in error messages', () => {
+  it('a rejected secret value is not echoed', () => {
+    const ws = workspace();
+    ws.write('s.md', runbook('title: S\nparams:\n  PIN: { type: number, secret: true, required: true }', traced('a')));
+    const result = cli(['run', 's.md', '--param', 'PIN=hunter2-canary'], { cwd: ws.dir, env: ws.env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('param PIN must be a number');
+    expect(result.stderr).not.toContain('hunter2-canary');
+  });
+});
