@@ -51,8 +51,11 @@ export default defineConfig({
     },
   ],
   // Serves the already-built site (`pnpm build` first; turbo's e2e task depends on build).
+  // --ignore-lock: Astro 7 allows one tracked preview server per project and refuses a second one, and
+  // it backgrounds itself when it thinks an agent runs it; an untracked foreground server on our own
+  // free port avoids both, and Playwright stops it when the tests end.
   webServer: {
-    command: `pnpm exec astro preview --host 127.0.0.1 --port ${port}`,
+    command: `pnpm exec astro preview --ignore-lock --host 127.0.0.1 --port ${port}`,
     url: `http://127.0.0.1:${port}${base}`,
     reuseExistingServer: false,
     timeout: 60_000,

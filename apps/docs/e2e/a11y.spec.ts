@@ -1,5 +1,12 @@
+import { readdirSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
+
+function firstChecklist(): string {
+  const name = readdirSync(new URL('../../../checklists/', import.meta.url)).filter((n) => n.endsWith('.md')).sort()[0];
+  if (!name) throw new Error('checklists/ is empty');
+  return name.replace(/\.md$/, '');
+}
 
 const pages = {
   home: './',
@@ -7,7 +14,7 @@ const pages = {
   runbook: './runbooks/hello/',
   adr: './decisions/0002-run-docs-on-node-20-with-astro-6-api/',
   'adr index': './decisions/',
-  checklist: './checklists/docs-example/',
+  checklist: `./checklists/${firstChecklist()}/`,
   cli: './reference/cli/',
 };
 
