@@ -1,5 +1,6 @@
-import { access, readdir, readFile } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { readSource } from '../source.js';
 import { formatDiagnostic, hasErrors } from './diagnostics.js';
 import { parseChecklist } from './parse.js';
 import type { Checklist, Diagnostic } from './types.js';
@@ -34,9 +35,10 @@ export async function resolveChecklistPath(arg: string, cwd: string): Promise<st
  * `<cwd>/runbooks/*.md` when that folder exists. Throws InvalidChecklistError when it has errors.
  */
 export async function readChecklist(path: string, cwd: string): Promise<{ checklist: Checklist; diagnostics: Diagnostic[] }> {
-  const source = await readFile(path, 'utf8').catch(() => {
-    throw new InvalidChecklistError(`cannot read ${path}`);
-  });
+  // The same reader as runbooks: at most 1 MiB, UTF-8 only (no NUL), a leading BOM dropped.
+  const read = readSource(path, displayPath(path, cwd));
+  if (!read.source) throw new InvalidChecklistError(`${displayPath(path, cwd)} is not a valid checklist`, read.diagnostics as Diagnostic[]);
+  const source = read.source.text;
   const runbooks = await readdir(join(cwd, 'runbooks')).then(
     (names) => names.filter((n) => n.endsWith('.md')).map((n) => n.slice(0, -3)),
     () => undefined,

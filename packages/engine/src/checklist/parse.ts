@@ -79,7 +79,15 @@ function readFrontmatter(yaml: string | undefined, file: string, diagnostics: Di
     }
     return undefined;
   }
-  const result = checklistFrontmatterSchema.safeParse(doc.toJS() ?? {});
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 50 });
+  } catch (error) {
+    // An alias bomb (or a bad alias) is a YAML error, not a crash.
+    diagnostics.push(diagnostic(file, { line: 2, column: 1 }, 'CL002', (error as Error).message, 'check the indentation and quoting of the YAML'));
+    return undefined;
+  }
+  const result = checklistFrontmatterSchema.safeParse(data ?? {});
   if (result.success) return result.data;
   for (const issue of result.error.issues) {
     const key = issue.path[0];
