@@ -105,6 +105,7 @@ export function parseCheckSpan(text: string, file: string, locate: Locate): Chec
         const allowed = ['advisory', ...OPTION_KEYS[kind].map((k) => `${k}=…`)].join(', ');
         return fail(at, 'CL017', `\`${option}\` is not an option of \`${kind}\``, `options of ${kind}: ${allowed}`);
       }
+      if (key in input) return fail(at, 'CL017', `option \`${key}\` is given twice`, 'give each option once');
       const valueAt = at + option.indexOf('=') + 1 + (option.slice(eq + 1).length - option.slice(eq + 1).trimStart().length);
       if (key === 'role') {
         if (!ROLE.test(value)) return fail(valueAt, 'CL011', `\`${value}\` is not a role name`, 'a role is one word such as security-lead');
