@@ -1,9 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Loader } from 'astro/loaders';
+import type { Loader, LoaderContext } from 'astro/loaders';
 import { formatDiagnostic, parseRunbook, type Runbook } from '@readybook/engine/parse';
 import { runbookFrontmatterSchema } from '@readybook/schema';
 import { repoRelative } from './paths.js';
+import { reloadOnChange } from './watch.js';
 
 /** What a runbook page needs: the engine's parse, plus its prose rendered by the site's Markdown pipeline. */
 export interface RunbookEntry extends Runbook {
@@ -20,38 +21,42 @@ export interface RunbookEntry extends Runbook {
 export function runbookLoader(dir: string): Loader {
   return {
     name: 'readybook-runbooks',
-    async load({ store, renderMarkdown, generateDigest, watcher, logger }) {
-      const names = (await readdir(dir)).filter((name) => name.endsWith('.md') && !name.startsWith('_')).sort();
-      const problems: string[] = [];
-      const entries: RunbookEntry[] = [];
-      for (const name of names) {
-        const file = path.join(dir, name);
-        const rel = repoRelative(file);
-        const source = await readFile(file, 'utf8');
-        const { runbook, diagnostics } = parseRunbook(source, rel);
-        problems.push(...diagnostics.map((d) => formatDiagnostic(d)));
-        if (!runbook || diagnostics.length > 0) continue;
-        const frontmatter = runbookFrontmatterSchema.safeParse(runbook.frontmatter);
-        if (!frontmatter.success) {
-          problems.push(...frontmatter.error.issues.map((issue) => `${rel}:1:1: ${issue.path.join('.') || 'frontmatter'}: ${issue.message}`));
-          continue;
-        }
-        // The page shows the title; an intro that opens with its own `# Title` would repeat it.
-        const introHtml = (await renderMarkdown(runbook.intro.replace(/^\s*#\s[^\n]*\n?/, ''))).html;
-        const stepHtml: string[] = [];
-        for (const step of runbook.steps) stepHtml.push((await renderMarkdown(step.description)).html);
-        entries.push({ ...runbook, path: rel, introHtml, stepHtml });
-      }
-      if (problems.length > 0) {
-        throw new Error(`runbooks/ has ${problems.length} problem(s):\n${problems.join('\n')}`);
-      }
-      store.clear();
-      for (const entry of entries) {
-        const data = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
-        store.set({ id: entry.id, data, digest: generateDigest(entry.hash), filePath: entry.path });
-      }
-      logger.info(`${entries.length} runbook(s) parsed by @readybook/engine`);
-      watcher?.add(dir);
+    async load(context) {
+      await loadRunbooks(context, dir);
+      reloadOnChange(context, dir, () => loadRunbooks(context, dir));
     },
   };
+}
+
+async function loadRunbooks({ store, renderMarkdown, generateDigest, logger }: LoaderContext, dir: string): Promise<void> {
+  const names = (await readdir(dir)).filter((name) => name.endsWith('.md') && !name.startsWith('_')).sort();
+  const problems: string[] = [];
+  const entries: RunbookEntry[] = [];
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const rel = repoRelative(file);
+    const source = await readFile(file, 'utf8');
+    const { runbook, diagnostics } = parseRunbook(source, rel);
+    problems.push(...diagnostics.map((d) => formatDiagnostic(d)));
+    if (!runbook || diagnostics.length > 0) continue;
+    const frontmatter = runbookFrontmatterSchema.safeParse(runbook.frontmatter);
+    if (!frontmatter.success) {
+      problems.push(...frontmatter.error.issues.map((issue) => `${rel}:1:1: ${issue.path.join('.') || 'frontmatter'}: ${issue.message}`));
+      continue;
+    }
+    // The page shows the title; an intro that opens with its own `# Title` would repeat it.
+    const introHtml = (await renderMarkdown(runbook.intro.replace(/^\s*#\s[^\n]*\n?/, ''))).html;
+    const stepHtml: string[] = [];
+    for (const step of runbook.steps) stepHtml.push((await renderMarkdown(step.description)).html);
+    entries.push({ ...runbook, path: rel, introHtml, stepHtml });
+  }
+  if (problems.length > 0) {
+    throw new Error(`runbooks/ has ${problems.length} problem(s):\n${problems.join('\n')}`);
+  }
+  store.clear();
+  for (const entry of entries) {
+    const data = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
+    store.set({ id: entry.id, data, digest: generateDigest(entry.hash) });
+  }
+  logger.info(`${entries.length} runbook(s) parsed by @readybook/engine`);
 }
