@@ -9,7 +9,13 @@ export default async function adr({ args, cwd }: CommandContext): Promise<number
   const title = words.join(' ').trim();
   const dir = typeof args.dir === 'string' ? join(cwd, args.dir) : (findUp(cwd, 'decisions') ?? join(cwd, 'decisions'));
   const { createAdr } = await import('../adr/new.js');
-  const path = await createAdr(title, dir);
+  let path: string;
+  try {
+    path = await createAdr(title, dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code) throw new ReadybookError('RB061', `cannot write the ADR in ${dir}: ${(error as Error).message}`);
+    throw new ReadybookError('RB060', (error as Error).message);
+  }
   process.stdout.write(`${displayPath(cwd, path)}\n`);
   return EXIT.passed;
 }
