@@ -77,6 +77,8 @@ export function parseRunbook(source: string, file: string): ParseResult {
 
 function parseRunbookText(text: string, file: string, hash: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
+  const deep = tooDeep(text);
+  if (deep) return { diagnostics: [diagnostic(file, 'RB005', deep.message, { line: deep.line })] };
   const tree = parseMarkdown(text);
   const frontmatter = readFrontmatter(tree, file, diagnostics);
   const { intro, steps } = readSteps(tree, text, file, diagnostics);
@@ -251,6 +253,25 @@ function readBlock(node: Code, text: string, file: string, diagnostics: Diagnost
   if (parsed.data.retries !== undefined) options.retries = parsed.data.retries;
   if (parsed.data.delay !== undefined) options.delayMs = parsed.data.delay;
   return { role, lang: lang as BlockLang, code: node.value, info, options, line };
+}
+
+/** Quote and list markers at the start of one line; deeper nesting makes the Markdown parser slow and memory-hungry. */
+const MAX_NESTING = 64;
+/** Leading columns of one line (a list nested 128 deep): a 20 KB file can otherwise take seconds and a gigabyte to parse. */
+const MAX_INDENT = 256;
+const NESTING_PREFIX = /^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*/;
+
+function tooDeep(text: string): { line: number; message: string } | undefined {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i += 1) {
+    const prefix = NESTING_PREFIX.exec(lines[i] as string)?.[0] ?? '';
+    if (prefix.length <= MAX_NESTING) continue;
+    const markers = (prefix.match(/>|[-*+\d]+[.)]?(?=[ \t])/g) ?? []).length;
+    const columns = prefix.replace(/\t/g, '    ').length;
+    if (markers > MAX_NESTING) return { line: i + 1, message: `${markers} nested quotes or list items on one line; the limit is ${MAX_NESTING}` };
+    if (columns > MAX_INDENT) return { line: i + 1, message: `the line is indented ${columns} columns; the limit is ${MAX_INDENT}` };
+  }
+  return undefined;
 }
 
 /** A fence is closed when its last line is a fence of the same character at least as long. */
