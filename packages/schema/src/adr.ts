@@ -5,7 +5,14 @@ export type AdrStatus = z.infer<typeof adrStatusSchema>;
 
 /** YAML turns `2026-11-24` into a Date under some loaders and leaves it a string under others: accept both. */
 const isoDate = z
-  .union([z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be written YYYY-MM-DD'), z.date()])
+  .union([
+    z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be written YYYY-MM-DD')
+      // The pattern alone lets 2026-02-31 through.
+      .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'date is not a day of the calendar'),
+    z.date(),
+  ])
   .transform((value) => (value instanceof Date ? value.toISOString().slice(0, 10) : value));
 
 const adrRef = z.number().int().positive();
