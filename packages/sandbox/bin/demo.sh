@@ -17,15 +17,14 @@ trap 'rm -rf "$work"' EXIT
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-# run NAME [--param K=V ...]: runs a runbook, prints its progress, keeps its run id in $work/NAME.id.
+# run NAME [--param K=V ...]: runs a runbook with the engine's own live progress, and keeps its run id in $work/NAME.id.
 run() {
   local name="$1"; shift
-  local codes
-  set +e
-  node "$cli" run "$name" --yes --json --param "SANDBOX=$sandbox" "$@" | node "$bin/lib/progress.mjs" "$work/$name.id"
-  codes=("${PIPESTATUS[@]}")
-  set -e
-  return "${codes[0]}"
+  local code=0
+  node "$cli" run "$name" --yes --param "SANDBOX=$sandbox" "$@" || code=$?
+  node "$cli" runs --runbook "$name" --limit 1 --json |
+    node -e 'let t="";process.stdin.on("data",(c)=>(t+=c)).on("end",()=>console.log(JSON.parse(t)[0]?.runId ?? ""))' > "$work/$name.id"
+  return "$code"
 }
 
 step "Sandbox: a throwaway PostgreSQL cluster (down first, so the demo starts clean)"
