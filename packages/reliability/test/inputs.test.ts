@@ -1,0 +1,220 @@
+/**
+ * Bad input: every malformed runbook, checklist and ADR of corpus/ (and thousands more made by
+ * fast-check) must end in a diagnostic naming the file and a line, exit code 2, quickly, with no
+ * stack trace and nothing executed.
+ */
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import fc from 'fast-check';
+import { parseRunbook } from '@readybook/engine/parse';
+import { afterAll, describe, expect, it } from 'vitest';
+import { validateAdr } from '../src/adr.js';
+import { record } from '../src/figures.js';
+import { cli, DIAGNOSTIC, fence, FULL, hasStackTrace, PACKAGE_DIR, pool, runbook, step, workspace } from '../src/harness.js';
+
+const CORPUS = join(PACKAGE_DIR, 'corpus');
+const files = (kind: string) => readdirSync(join(CORPUS, kind)).filter((f) => f.endsWith('.md')).sort();
+/** Generous: the engine answers in well under a second; this only catches hangs and blow-ups. */
+const BOUND_MS = 15_000;
+
+let inputsTried = 0;
+let slowestMs = 0;
+
+function lineCount(path: string): number {
+  return readFileSync(path, 'latin1').split(/\r\n|\r|\n/).length;
+}
+
+/** The CLI's verdict on one bad file: exit 2 and a positioned diagnostic naming it, no stack. */
+async function expectRejected(args: string[], rel: string, cwd: string, env: NodeJS.ProcessEnv) {
+  const r = await cli(args, { cwd, env, timeout: BOUND_MS });
+  inputsTried += 1;
+  slowestMs = Math.max(slowestMs, r.ms);
+  const out = `${r.stdout}\n${r.stderr}`;
+  expect(r.signal, `${rel}: hung and was killed`).toBeNull();
+  expect(hasStackTrace(out), `${rel}: stack trace or internal error:\n${out}`).toBe(false);
+  expect(r.code, `${rel}: exit ${r.code}\n${out}`).toBe(2);
+  const diagnostics = out.split('\n').map((l) => DIAGNOSTIC.exec(l)).filter((m): m is RegExpExecArray => m !== null);
+  expect(diagnostics.length, `${rel}: no file:line:col diagnostic in\n${out}`).toBeGreaterThan(0);
+  for (const m of diagnostics) {
+    expect(m[1], `${rel}: diagnostic names another file`).toBe(rel);
+    expect(Number(m[2])).toBeGreaterThanOrEqual(1);
+    expect(Number(m[2]), `${rel}: line ${m[2]} is past the end of the file`).toBeLessThanOrEqual(lineCount(join(cwd, rel)) + 1);
+  }
+  return { out, ms: r.ms };
+}
+
+describe('malformed runbooks: `readybook validate <file>`', () => {
+  const names = files('runbooks');
+  it(`has at least 150 hand-made cases (${names.length})`, () => expect(names.length).toBeGreaterThanOrEqual(150));
+
+  it('rejects every one with a positioned diagnostic, in one `validate` of them all', async () => {
+    const ws = workspace('rb-corpus-');
+    const r = await cli(['validate', ...names.map((n) => join('corpus/runbooks', n))], { cwd: PACKAGE_DIR, env: ws.env, timeout: 120_000 });
+    expect(hasStackTrace(r.stderr), r.stderr).toBe(false);
+    expect(r.code).toBe(2);
+    const named = new Set(r.stderr.split('\n').map((l) => DIAGNOSTIC.exec(l)?.[1]).filter(Boolean));
+    expect(names.filter((n) => !named.has(join('corpus/runbooks', n))), 'files without a diagnostic').toEqual([]);
+    inputsTried += names.length;
+  });
+
+  it('rejects each one alone with exit 2 (every file under `pnpm suite`, every sixth in CI)', async () => {
+    const ws = workspace('rb-corpus-');
+    const sample = names.filter((_, i) => FULL || i % 6 === 0);
+    await pool(sample, 3, (name) => expectRejected(['validate', join('corpus/runbooks', name)], join('corpus/runbooks', name), PACKAGE_DIR, ws.env));
+  });
+
+  it('refuses to `run` them, executing nothing', async () => {
+    const ws = workspace('rb-corpus-run-');
+    const sample = names.filter((_, i) => FULL || i % 20 === 0);
+    await pool(sample, 3, async (name) => {
+      const r = await cli(['run', join(PACKAGE_DIR, 'corpus/runbooks', name), '--yes'], { cwd: ws.dir, env: ws.env, timeout: BOUND_MS });
+      inputsTried += 1;
+      expect(r.code, `${name}: ${r.stderr}`).toBe(2);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+    });
+    expect(existsSync(join(ws.home, 'runs')) ? readdirSync(join(ws.home, 'runs')) : []).toEqual([]);
+  });
+
+  it('accepts the odd but valid cases of corpus/accepted, and a YAML tag never executes', async () => {
+    const sentinel = '/tmp/pwned';
+    rmSync(sentinel, { force: true });
+    const ws = workspace('rb-accepted-');
+    for (const name of files('accepted')) {
+      const r = await cli(['validate', join('corpus/accepted', name)], { cwd: PACKAGE_DIR, env: ws.env });
+      expect(r.code, `${name}: ${r.stderr}`).toBe(0);
+    }
+    const plan = await cli(['plan', join(PACKAGE_DIR, 'corpus/accepted/yaml-js-function-tag.md')], { cwd: ws.dir, env: ws.env });
+    expect(plan.code).toBe(0);
+    expect(existsSync(sentinel)).toBe(false);
+  });
+
+  it('rejects a 10 MB file at once (RB004), without reading it whole', async () => {
+    const ws = workspace('rb-big-');
+    const body = `${'x'.repeat(1023)}\n`;
+    writeFileSync(join(ws.dir, 'big.md'), `---\ntitle: Big\n---\n\n## One\n\n${body.repeat(10 * 1024)}`);
+    const { out } = await expectRejected(['validate', 'big.md'], 'big.md', ws.dir, ws.env);
+    expect(out).toMatch(/RB004/);
+  });
+
+  it('finds the error at the end of a runbook with thousands of steps, on the right line', async () => {
+    const ws = workspace('rb-many-');
+    const n = FULL ? 5000 : 2000;
+    const steps = Array.from({ length: n }, (_, i) => step(`Step ${i + 1}`, { run: `echo ${i + 1}` }));
+    steps.push(`## Step 7\n\n${fence}sh run\necho duplicate\n${fence}\n`);
+    const text = runbook('title: Many', ...steps);
+    writeFileSync(join(ws.dir, 'many.md'), text);
+    const { out } = await expectRejected(['validate', 'many.md'], 'many.md', ws.dir, ws.env);
+    const m = DIAGNOSTIC.exec(out) as RegExpExecArray;
+    expect(m[4]).toBe('RB011');
+    expect(Number(m[2])).toBe(text.split('\n').lastIndexOf('## Step 7') + 1);
+  });
+});
+
+describe('malformed checklists: `readybook check <file>`', () => {
+  const names = files('checklists');
+  it(`has at least 30 cases (${names.length})`, () => expect(names.length).toBeGreaterThanOrEqual(30));
+  it('rejects every one with a positioned diagnostic and exit 2 (every other one in CI)', async () => {
+    const ws = workspace('rb-cl-');
+    await pool(names.filter((_, i) => FULL || i % 2 === 0), 3, (name) => expectRejected(['check', join('corpus/checklists', name), '--no-write'], join('corpus/checklists', name), PACKAGE_DIR, ws.env));
+  });
+  it('rejects a 10 MB checklist', async () => {
+    const ws = workspace('rb-cl-big-');
+    writeFileSync(join(ws.dir, 'big.md'), `---\ntitle: C\ngate: g\nowner: o\n---\n\n## S\n\n${'- [ ] item `evidence: backup`\n'.repeat(350_000)}`);
+    await expectRejected(['check', 'big.md', '--no-write'], 'big.md', ws.dir, ws.env);
+  });
+});
+
+describe('malformed ADRs: the ADR schema of @readybook/schema', () => {
+  const names = files('adrs');
+  it('rejects every one with a positioned diagnostic', () => {
+    for (const name of names) {
+      const path = join(CORPUS, 'adrs', name);
+      const started = performance.now();
+      const diagnostics = validateAdr(path, relative(PACKAGE_DIR, path));
+      slowestMs = Math.max(slowestMs, performance.now() - started);
+      inputsTried += 1;
+      expect(diagnostics.length, name).toBeGreaterThan(0);
+      for (const d of diagnostics) {
+        expect(d.line).toBeGreaterThanOrEqual(1);
+        expect(d.line).toBeLessThanOrEqual(lineCount(path) + 1);
+      }
+    }
+  });
+  it('accepts the repository’s own decisions', () => {
+    const dir = join(PACKAGE_DIR, '../../decisions');
+    for (const name of readdirSync(dir).filter((f) => /^\d{4}-.*\.md$/.test(f))) expect(validateAdr(join(dir, name)), name).toEqual([]);
+  });
+});
+
+/** Pieces a runbook is made of, including the broken ones, for fast-check to shuffle. */
+const piece = fc.oneof(
+  fc.constantFrom(
+    '---',
+    'title: T',
+    'title:',
+    'params:',
+    '  A:',
+    '    type: string',
+    '    type: enum',
+    '    secret: true',
+    '  bad-name:',
+    '## Step',
+    '## Step',
+    '##',
+    '```sh run',
+    '```sh verify',
+    '```sh rollback',
+    '```sh run verify',
+    '```sh rnu',
+    '```sh run timeout=zz',
+    '```python run',
+    '```',
+    '~~~',
+    'echo hi',
+    '',
+    '\t',
+    '\r',
+    '> ',
+    '- [ ] item',
+    '&a [*a]',
+    '\uFEFF',
+  ),
+  fc.string({ maxLength: 20 }),
+  fc.string({ unit: 'binary', maxLength: 10 }),
+);
+const document = fc.array(piece, { maxLength: 40 }).map((lines) => lines.join('\n'));
+
+describe('property: any text', () => {
+  it('never makes the parser throw, and every diagnostic has a line inside the file', () => {
+    const runs = FULL ? 20_000 : 3_000;
+    fc.assert(
+      fc.property(document, (text) => {
+        const { runbook: parsed, diagnostics } = parseRunbook(text, 'gen.md');
+        const lines = text.split(/\r\n|\r|\n/).length;
+        for (const d of diagnostics) {
+          if (d.line < 1 || d.line > lines + 1 || !d.code || !d.message) return false;
+        }
+        // Either a runbook or at least one error: never neither.
+        return parsed !== undefined || diagnostics.some((d) => d.severity === 'error');
+      }),
+      { numRuns: runs },
+    );
+    inputsTried += runs;
+  });
+
+  it('the CLI agrees: generated invalid runbooks exit 2 with a diagnostic', async () => {
+    const ws = workspace('rb-gen-');
+    const samples = fc
+      .sample(document, FULL ? 400 : 25)
+      .filter((text) => parseRunbook(text, 'x.md').diagnostics.some((d) => d.severity === 'error'));
+    await pool(samples, 3, async (text, i) => {
+      writeFileSync(join(ws.dir, `gen-${i}.md`), text);
+      await expectRejected(['validate', `gen-${i}.md`], `gen-${i}.md`, ws.dir, ws.env);
+    });
+  });
+});
+
+afterAll(() => {
+  record(`inputs${process.env.VITEST_POOL_ID ?? ''}`, {});
+  record('inputs', { inputsTried, slowestRejectionMs: Math.round(slowestMs), corpusFiles: files('runbooks').length + files('checklists').length + files('adrs').length });
+});
