@@ -5,7 +5,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export NO_COLOR=1 FORCE_COLOR=0 ASTRO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 LOGS=$(mktemp -d)
-SYSTEM_NODE=$(command -v node)
+# The machine's own Node (pnpm puts the pinned Node 24 shim first on PATH): the engine must run on it.
+SYSTEM_NODE=""
+for candidate in $(which -a node 2>/dev/null); do
+  case "$(readlink -f "$candidate")" in "$PWD"/node_modules/*) continue ;; esac
+  SYSTEM_NODE=$candidate; break
+done
 results=()
 failed=0
 
@@ -27,7 +32,9 @@ stage "typecheck" pnpm --silent typecheck --output-logs=errors-only
 stage "validate every runbook" pnpm --silent readybook validate
 stage "plan the runbooks CI cannot run" bash -c 'for r in k8s-deploy k8s-rollback compose-deploy; do [ -f runbooks/$r.md ] || continue; pnpm --silent readybook plan $r >/dev/null || exit 1; echo "planned $r"; done'
 stage "unit and integration tests (vitest)" pnpm --silent test:unit --output-logs=full
-stage "engine CLI on the system Node ($("$SYSTEM_NODE" -v))" env READYBOOK_TEST_NODE="$SYSTEM_NODE" pnpm --filter @readybook/engine exec vitest run test/run.test.ts
+if [ -n "$SYSTEM_NODE" ]; then
+  stage "engine CLI on the system Node ($("$SYSTEM_NODE" -v))" env READYBOOK_TEST_NODE="$SYSTEM_NODE" pnpm --filter @readybook/engine exec vitest run test/run.test.ts
+fi
 stage "demo: sandbox, deploys, backup, DR drill" pnpm --silent demo
 stage "go/no-go gate: production-readiness" pnpm --silent readybook check production-readiness
 stage "docs site with the evidence just produced" pnpm --silent docs:build --output-logs=errors-only --force
