@@ -3,6 +3,14 @@ import { StringDecoder } from 'node:string_decoder';
 export const MASK = '***';
 
 /**
+ * A secret as tools print it: as is, quoted by bash (`set -x` and `ls` write `'` as `'\''`), and
+ * escaped inside a JSON or JS string (`"` as `\"`, a backslash doubled).
+ */
+function variants(secret: string): string[] {
+  return [...new Set([secret, secret.replaceAll("'", "'\\''"), JSON.stringify(secret).slice(1, -1)])];
+}
+
+/**
  * Replaces secret values with `***`. Every string that leaves the engine (terminal, journal,
  * reports, logs, `--json`) goes through one Masker.
  */
@@ -11,7 +19,7 @@ export class Masker {
 
   constructor(secrets: Iterable<string | undefined>) {
     // Longest first, so a secret that contains another is masked whole. Empty values mask nothing.
-    this.secrets = [...new Set([...secrets].filter((s): s is string => typeof s === 'string' && s.length > 0))].sort((a, b) => b.length - a.length);
+    this.secrets = [...new Set([...secrets].filter((s): s is string => typeof s === 'string' && s.length > 0).flatMap(variants))].sort((a, b) => b.length - a.length);
   }
 
   get active(): boolean {
@@ -20,10 +28,9 @@ export class Masker {
 
   /** Adds a secret discovered later (e.g. an output that contains one). */
   add(secret: string): void {
-    if (secret.length > 0 && !this.secrets.includes(secret)) {
-      this.secrets.push(secret);
-      this.secrets.sort((a, b) => b.length - a.length);
-    }
+    if (secret.length === 0) return;
+    for (const variant of variants(secret)) if (!this.secrets.includes(variant)) this.secrets.push(variant);
+    this.secrets.sort((a, b) => b.length - a.length);
   }
 
   mask(text: string): string {
