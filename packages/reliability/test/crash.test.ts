@@ -123,7 +123,7 @@ async function killAndResume(scenario: Scenario, n: number): Promise<string> {
 }
 
 /**
- * Which events to kill after: every one under `pnpm suite`; in CI the first * of each kind (two inside rollbacks) and the last one: every window, at a third of the cost.
+ * Which events to kill after: every one under `pnpm suite`; in CI the first of each kind (two inside rollbacks) and the last one: every window, at a third of the cost.
  */
 function killPoints(types: string[]): number[] {
   if (FULL) return types.map((_, i) => i + 1);
