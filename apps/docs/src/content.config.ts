@@ -4,7 +4,8 @@ import { docsLoader } from '@astrojs/starlight/loaders';
 import { docsSchema } from '@astrojs/starlight/schema';
 import { adrFrontmatterSchema } from '@readybook/schema';
 import { checklistLoader } from './lib/checklist-loader';
-import { checklistsDir, decisionsDir, evaluationsDir, runbooksDir } from './lib/paths';
+import { contentRoot, decisionsDir, evaluationsDir, evidenceDir, readybookHome, runbooksDir } from './lib/paths';
+import { runsLoader } from './lib/runs';
 import { runbookLoader } from './lib/runbook-loader';
 
 export const collections = {
@@ -16,5 +17,8 @@ export const collections = {
     loader: glob({ pattern: '[0-9][0-9][0-9][0-9]-*.md', base: decisionsDir }),
     schema: adrFrontmatterSchema,
   }),
-  checklists: defineCollection({ loader: checklistLoader(checklistsDir, evaluationsDir) }),
+  /** Parsed by the engine's checklist reader, with `evidence/evaluations/<id>.json` when `readybook check` wrote it. */
+  /** Run reports: committed under evidence/runs, and local ones in $READYBOOK_HOME/runs. */
+  runs: defineCollection({ loader: runsLoader({ evidenceDir, home: readybookHome }) }),
+  checklists: defineCollection({ loader: checklistLoader(contentRoot, evaluationsDir) }),
 };

@@ -1,26 +1,26 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Loader, LoaderContext } from 'astro/loaders';
-import { parseFrontmatter } from '@astrojs/markdown-remark';
-import { checklistFrontmatterSchema, type ChecklistFrontmatter } from '@readybook/schema';
-import { parseChecklistBody, splitItem, type ChecklistItem } from './checklist.js';
+import { formatDiagnostic, InvalidChecklistError, readChecklist, type ChecklistItem as EngineItem } from '@readybook/engine/checklist';
+import type { ChecklistFrontmatter } from '@readybook/schema';
+import { proseAround } from './checklist.js';
 import { readEvaluation, type ChecklistEvaluation } from './evaluation.js';
 import { repoRelative } from './paths.js';
 import { reloadOnChange } from './watch.js';
 
-export interface RenderedItem extends ChecklistItem {
-  /** The item's prose as inline HTML, without its check span and sign-off. */
+/** An item as the engine parsed it, with its text rendered by the site's Markdown pipeline. */
+export interface RenderedItem extends EngineItem {
+  /** The item's text (without check span and sign-off) as inline HTML. */
   html: string;
-  check?: string;
-  signed?: string;
 }
 
 export interface ChecklistEntry {
   id: string;
+  /** Relative to the content root, e.g. `checklists/production-readiness.md`. */
   path: string;
   frontmatter: ChecklistFrontmatter;
   introHtml: string;
-  sections: Array<{ title: string; items: RenderedItem[] }>;
+  sections: Array<{ title: string; line: number; introHtml: string; items: RenderedItem[] }>;
   evaluation?: ChecklistEvaluation;
 }
 
@@ -31,57 +31,63 @@ function inline(html: string): string {
   return match && !match[1]?.includes('<p>') ? (match[1] ?? '') : trimmed;
 }
 
-/** Loads `checklists/*.md`: frontmatter checked by the shared schema, sections of task items, and any evaluation. */
-export function checklistLoader(dir: string, evaluationsDir: string): Loader {
+/**
+ * Loads `checklists/*.md` with the engine's reader and parser (`readybook check` uses the same), so a checklist
+ * the engine rejects fails the build with the engine's `file:line:col: …` text; plus any evaluation of it.
+ * `root` is the content root: file names in messages are relative to it, as the CLI's are to where it runs.
+ */
+export function checklistLoader(root: string, evaluationsDir: string): Loader {
+  const dir = path.join(root, 'checklists');
   return {
     name: 'readybook-checklists',
     async load(context) {
-      await loadChecklists(context, dir, evaluationsDir);
-      reloadOnChange(context, dir, () => loadChecklists(context, dir, evaluationsDir));
+      await loadChecklists(context, root, evaluationsDir);
+      reloadOnChange(context, dir, () => loadChecklists(context, root, evaluationsDir));
     },
   };
 }
 
-async function loadChecklists({ store, renderMarkdown, generateDigest }: LoaderContext, dir: string, evaluationsDir: string): Promise<void> {
-  let names: string[] = [];
-  try {
-    names = (await readdir(dir)).filter((name) => name.endsWith('.md') && !name.startsWith('_')).sort();
-  } catch {
-    names = [];
-  }
+async function loadChecklists({ store, renderMarkdown, generateDigest, logger }: LoaderContext, root: string, evaluationsDir: string): Promise<void> {
+  const dir = path.join(root, 'checklists');
+  const names = await readdir(dir).then(
+    (all) => all.filter((name) => name.endsWith('.md') && !name.startsWith('_')).sort(),
+    () => [] as string[],
+  );
   const problems: string[] = [];
   const entries: ChecklistEntry[] = [];
   for (const name of names) {
     const file = path.join(dir, name);
-    const rel = repoRelative(file);
-    const source = await readFile(file, 'utf8');
-    const { frontmatter, content } = parseFrontmatter(source, { frontmatter: 'empty-with-lines' });
-    const parsed = checklistFrontmatterSchema.safeParse(frontmatter);
-    if (!parsed.success) {
-      problems.push(...parsed.error.issues.map((issue) => `${rel}:1:1: ${issue.path.join('.') || 'frontmatter'}: ${issue.message}`));
+    let parsed: Awaited<ReturnType<typeof readChecklist>>;
+    try {
+      parsed = await readChecklist(file, root);
+    } catch (error) {
+      if (!(error instanceof InvalidChecklistError)) throw error;
+      problems.push(error.message);
       continue;
     }
-    const id = name.replace(/\.md$/, '');
-    const body = parseChecklistBody(content);
+    const { checklist, diagnostics } = parsed;
+    for (const warning of diagnostics) logger.warn(formatDiagnostic(warning));
+    const prose = proseAround(
+      await readFile(file, 'utf8'),
+      checklist.sections.map((s) => s.line),
+      checklist.sections.map((s) => s.items[0]?.line),
+    );
     const sections: ChecklistEntry['sections'] = [];
-    for (const section of body.sections) {
-      const items = [];
-      for (const item of section.items) {
-        const parts = splitItem(item.text);
-        items.push({ ...item, ...parts, text: item.text, html: inline((await renderMarkdown(parts.text)).html) });
-      }
-      sections.push({ ...section, items });
+    for (const [index, section] of checklist.sections.entries()) {
+      const items: RenderedItem[] = [];
+      for (const item of section.items) items.push({ ...item, html: inline((await renderMarkdown(item.text)).html) });
+      sections.push({ title: section.title, line: section.line, introHtml: (await renderMarkdown(prose.sections[index] ?? '')).html, items });
     }
     entries.push({
-      id,
-      path: rel,
-      frontmatter: parsed.data,
-      introHtml: (await renderMarkdown(body.intro)).html,
+      id: checklist.id,
+      path: repoRelative(file, root),
+      frontmatter: checklist.frontmatter,
+      introHtml: (await renderMarkdown(prose.intro)).html,
       sections,
-      evaluation: readEvaluation(evaluationsDir, id),
+      evaluation: readEvaluation(evaluationsDir, checklist.id),
     });
   }
-  if (problems.length > 0) throw new Error(`checklists/ has ${problems.length} problem(s):\n${problems.join('\n')}`);
+  if (problems.length > 0) throw new Error(`checklists/ has ${problems.length} invalid checklist(s):\n${problems.join('\n')}`);
   store.clear();
   for (const entry of entries) {
     const data = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;

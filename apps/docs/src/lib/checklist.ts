@@ -1,17 +1,3 @@
-/** A GFM task-list item of a checklist. */
-export interface ChecklistItem {
-  /** The item's Markdown text, without the `- [ ]` marker. */
-  text: string;
-  checked: boolean;
-  /** 1-based line in the checklist file. */
-  line: number;
-}
-
-export interface ChecklistSection {
-  title: string;
-  items: ChecklistItem[];
-}
-
 export interface Completion {
   done: number;
   total: number;
@@ -19,60 +5,10 @@ export interface Completion {
   percent: number;
 }
 
-const TASK = /^\s*[-*+]\s+\[([ xX])\]\s+(.*)$/;
-const FENCE = /^\s*(`{3,}|~{3,})/;
-
-/**
- * Splits a checklist's Markdown (with frontmatter already blanked so line numbers hold) into its
- * introduction and `##` sections of task items. Task items before the first `##` are gathered under
- * an "General" section; code fences are skipped.
- */
-export function parseChecklistBody(markdown: string): { intro: string; sections: ChecklistSection[] } {
-  const lines = markdown.split(/\r?\n/);
-  const intro: string[] = [];
-  const sections: ChecklistSection[] = [];
-  let current: ChecklistSection | undefined;
-  let fence: string | undefined;
-  lines.forEach((raw, index) => {
-    const fenceMatch = FENCE.exec(raw);
-    if (fence) {
-      if (fenceMatch && fenceMatch[1]?.startsWith(fence)) fence = undefined;
-      if (!current) intro.push(raw);
-      return;
-    }
-    if (fenceMatch) {
-      fence = fenceMatch[1];
-      if (!current) intro.push(raw);
-      return;
-    }
-    const heading = /^##\s+(.+?)\s*#*\s*$/.exec(raw);
-    if (heading && !raw.startsWith('###')) {
-      current = { title: heading[1] ?? '', items: [] };
-      sections.push(current);
-      return;
-    }
-    const task = TASK.exec(raw);
-    if (task) {
-      if (!current) {
-        current = { title: 'General', items: [] };
-        sections.push(current);
-      }
-      current.items.push({ text: (task[2] ?? '').trim(), checked: task[1] !== ' ', line: index + 1 });
-      return;
-    }
-    if (!current) intro.push(raw);
-  });
-  return { intro: intro.join('\n').trim(), sections };
-}
-
-export function completion(items: ReadonlyArray<{ checked: boolean }>): Completion {
+export function completion(items: ReadonlyArray<{ done: boolean }>): Completion {
   const total = items.length;
-  const done = items.filter((item) => item.checked).length;
+  const done = items.filter((item) => item.done).length;
   return { done, total, percent: total === 0 ? 0 : Math.floor((done / total) * 100) };
-}
-
-export function overallCompletion(sections: ReadonlyArray<ChecklistSection>): Completion {
-  return completion(sections.flatMap((section) => section.items));
 }
 
 /** `3 of 4 done (75%)`. */
@@ -80,22 +16,34 @@ export function formatCompletion({ done, total, percent }: Completion): string {
   return `${done} of ${total} done (${percent}%)`;
 }
 
-const CHECK_SPAN = /\s*`((?:evidence|measure|command|manual)\b[^`]*)`\s*$/;
-const SIGNED = /\s+signed:\s*(.+?)\s*$/;
+/** Completion of the items that decide the gate, of the advisory ones, and of all. */
+export function gateCompletion(items: ReadonlyArray<{ done: boolean; required: boolean }>): { required: Completion; advisory: Completion; all: Completion } {
+  return {
+    required: completion(items.filter((item) => item.required)),
+    advisory: completion(items.filter((item) => !item.required)),
+    all: completion(items),
+  };
+}
+
+/** `required 15/15`. */
+export function shortCompletion(label: string, { done, total }: Completion): string {
+  return `${label} ${done}/${total}`;
+}
 
 /**
- * Separates an item's prose from its trailing check span (`` `measure: dr-drill RTO_SECONDS < 14400` ``,
- * ADR 0010) and its `signed: name (role) date` sign-off, so the page can show each on its own.
+ * The Markdown around the items that the engine's parse does not keep: the introduction (between the
+ * frontmatter and the first `##`) and each section's prose (between its heading and its first item).
+ * `sectionLines` are the 1-based heading lines, `firstItemLines` each section's first item line, if any.
  */
-export function splitItem(text: string): { text: string; check?: string; signed?: string } {
-  let rest = text;
-  let signed: string | undefined;
-  const signedMatch = SIGNED.exec(rest);
-  if (signedMatch) {
-    signed = signedMatch[1];
-    rest = rest.slice(0, signedMatch.index);
+export function proseAround(source: string, sectionLines: readonly number[], firstItemLines: ReadonlyArray<number | undefined>): { intro: string; sections: string[] } {
+  const lines = source.replace(/^\uFEFF/, '').split(/\r?\n/);
+  let start = 0;
+  if (lines[0]?.trim() === '---') {
+    const close = lines.findIndex((line, index) => index > 0 && /^(---|\.\.\.)\s*$/.test(line));
+    start = close === -1 ? lines.length : close + 1;
   }
-  const checkMatch = CHECK_SPAN.exec(rest);
-  if (!checkMatch) return { text: rest.trim(), signed };
-  return { text: rest.slice(0, checkMatch.index).trim(), check: checkMatch[1]?.trim(), signed };
+  const slice = (from: number, to: number) => lines.slice(from, Math.max(from, to)).join('\n').trim();
+  const intro = slice(start, (sectionLines[0] ?? lines.length + 1) - 1);
+  const sections = sectionLines.map((line, index) => slice(line, (firstItemLines[index] ?? sectionLines[index + 1] ?? lines.length + 1) - 1));
+  return { intro, sections };
 }

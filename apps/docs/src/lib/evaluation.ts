@@ -1,31 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { PASSING_STATUSES, type ChecklistEvaluation, type ItemResult, type ItemStatus } from '@readybook/engine/checklist';
 
-/**
- * The fields of one item's result that the site shows, as the checklist evaluator writes them to
- * `evidence/evaluations/<checklist-id>.json` (packages/engine/src/checklist/types.ts, `ItemResult`).
- */
-export interface ItemEvaluation {
-  line: number;
-  text: string;
-  /** pass / fail / stale / missing for automated checks; confirmed / pending for manual items. */
-  status: string;
-  required: boolean;
-  check: string | null;
-  /** What was found, e.g. `3600` or `passed 2h 05m ago`. */
-  actual: string | null;
-  /** What passes, e.g. `RTO_SECONDS < 14400 within 7d`. */
-  expected: string;
-  reason: string;
-  evidence?: { runbook: string; runId: string; endedAt: string; ageMs: number };
-}
-
-export interface ChecklistEvaluation {
-  evaluatedAt: string;
-  verdict: 'GO' | 'NO-GO';
-  completion: { total: number; passing: number; ratio: number };
-  sections: Array<{ title: string; line: number; items: ItemEvaluation[] }>;
-}
+/** What `readybook check` writes to `evidence/evaluations/<checklist-id>.json`: the engine's own types. */
+export type { ChecklistEvaluation, ItemResult, ItemStatus };
 
 /** Reads the evaluation the evaluator wrote, if any. A missing file is normal; a malformed one fails the build. */
 export function readEvaluation(dir: string, checklistId: string): ChecklistEvaluation | undefined {
@@ -36,26 +14,45 @@ export function readEvaluation(dir: string, checklistId: string): ChecklistEvalu
   } catch {
     return undefined;
   }
-  const parsed = JSON.parse(text) as Partial<ChecklistEvaluation>;
-  if (!Array.isArray(parsed.sections) || typeof parsed.evaluatedAt !== 'string') {
-    throw new Error(`${file}: not a checklist evaluation (expected "evaluatedAt" and a "sections" array)`);
+  let parsed: Partial<ChecklistEvaluation>;
+  try {
+    parsed = JSON.parse(text) as Partial<ChecklistEvaluation>;
+  } catch (error) {
+    throw new Error(`${file}: not valid JSON (${(error as Error).message}); run \`pnpm readybook check ${checklistId}\` to write it again`);
+  }
+  if (parsed.schemaVersion !== 1 || !Array.isArray(parsed.sections) || typeof parsed.evaluatedAt !== 'string' || !parsed.requiredCompletion) {
+    throw new Error(
+      `${file}: not a checklist evaluation of schemaVersion 1 (expected "evaluatedAt", "requiredCompletion" and "sections"); run \`pnpm readybook check ${checklistId}\` to write it again`,
+    );
   }
   return parsed as ChecklistEvaluation;
 }
 
-/** The evaluation of the item on `line`, if the evaluator reported one. */
-export function evaluationFor(evaluation: ChecklistEvaluation | undefined, line: number): ItemEvaluation | undefined {
-  return evaluation?.sections.flatMap((section) => section.items).find((item) => item.line === line);
+/**
+ * The evaluation of the item on `line`, if the evaluator reported one for the same text: after the file is
+ * edited, an item that moved or changed has no result until the checklist is evaluated again.
+ */
+export function evaluationFor(evaluation: ChecklistEvaluation | undefined, item: { line: number; text: string }): ItemResult | undefined {
+  return evaluation?.sections.flatMap((section) => section.items).find((result) => result.line === item.line && result.text === item.text);
 }
 
-/** Statuses that count as done, as in the evaluator's PASSING_STATUSES. */
-export const PASSING = new Set(['pass', 'confirmed']);
+export function isPassing(status: ItemStatus): boolean {
+  return PASSING_STATUSES.includes(status);
+}
 
 /** With an evaluation an item is done when the evaluator says it passes; without one, when its box is ticked. */
 export function itemStatus(
   evaluation: ChecklistEvaluation | undefined,
-  item: { line: number; checked: boolean },
-): { result?: ItemEvaluation; done: boolean } {
-  const result = evaluationFor(evaluation, item.line);
-  return { result, done: result ? PASSING.has(result.status) : item.checked };
+  item: { line: number; text: string; checked: boolean },
+): { result?: ItemResult; done: boolean } {
+  const result = evaluationFor(evaluation, item);
+  return { result, done: result ? isPassing(result.status) : item.checked };
+}
+
+/** Each item with its result, whether it is done and whether it decides the gate (it is not advisory). */
+export function withResults<T extends { line: number; text: string; checked: boolean; check: { advisory: boolean } }>(
+  evaluation: ChecklistEvaluation | undefined,
+  items: readonly T[],
+): Array<{ item: T; result?: ItemResult; done: boolean; required: boolean }> {
+  return items.map((item) => ({ item, ...itemStatus(evaluation, item), required: !item.check.advisory }));
 }

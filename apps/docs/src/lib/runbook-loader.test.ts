@@ -1,23 +1,11 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { LoaderContext } from 'astro/loaders';
 import { formatDiagnostic, parseRunbook } from '@readybook/engine/parse';
 import { describe, expect, it } from 'vitest';
+import { fakeContext } from './fake-loader-context';
 import { repoRelative } from './paths';
 import { runbookLoader, type RunbookEntry } from './runbook-loader';
-
-/** Just enough of Astro's loader context to run the loader outside a build. */
-function fakeContext() {
-  const entries = new Map<string, Record<string, unknown>>();
-  const context = {
-    store: { clear: () => entries.clear(), set: ({ id, data }: { id: string; data: Record<string, unknown> }) => entries.set(id, data) },
-    renderMarkdown: async (markdown: string) => ({ html: `<md>${markdown.trim()}</md>` }),
-    generateDigest: (value: unknown) => JSON.stringify(value).length.toString(16),
-    logger: { info: () => {}, error: () => {} },
-  } as unknown as LoaderContext;
-  return { context, entries };
-}
 
 const good = `---
 title: Good

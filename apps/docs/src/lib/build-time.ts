@@ -1,0 +1,2 @@
+/** The moment this build (or dev server) started: ages on pages are measured from it. */
+export const buildTime = new Date();
