@@ -44,8 +44,8 @@ stage "browser tests (Playwright, Chromium)" pnpm --silent test:e2e
 printf '\n\033[1m━━ summary\033[0m\n'
 printf '%s\n' "${results[@]}"
 # Count the tests the runners executed (vitest: "Tests  N passed (M)"; Playwright: "N passed").
-passed=$(cat "$LOGS"/*.log | sed -E 's/\x1b\[[0-9;]*m//g' | grep -E '^\s+Tests\s+.*[0-9]+ passed|^\s+[0-9]+ passed \(' | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
-tfailed=$(cat "$LOGS"/*.log | sed -E 's/\x1b\[[0-9;]*m//g' | grep -E '^\s+Tests\s+.*[0-9]+ failed|^\s+[0-9]+ failed$' | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
+passed=$(cat "$LOGS"/*.log | sed -E 's/\x1b\[[0-9;]*m//g; s/^@[^ ]+:test: //' | grep -E '^\s+Tests\s+.*[0-9]+ passed|^\s+[0-9]+ passed \(' | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+tfailed=$(cat "$LOGS"/*.log | sed -E 's/\x1b\[[0-9;]*m//g; s/^@[^ ]+:test: //' | grep -E '^\s+Tests\s+.*[0-9]+ failed|^\s+[0-9]+ failed$' | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
 echo "stages: $(( ${#results[@]} - failed )) ok, $failed failed; logs in $LOGS"
 echo "Tests: $passed passed, $((tfailed + failed)) failed"
 [ "$failed" -eq 0 ]
