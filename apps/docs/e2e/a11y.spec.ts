@@ -1,9 +1,11 @@
 import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
+import { contentRoot } from './fixtures';
 
 function firstChecklist(): string {
-  const name = readdirSync(new URL('../../../checklists/', import.meta.url)).filter((n) => n.endsWith('.md')).sort()[0];
+  const name = readdirSync(path.join(contentRoot, 'checklists')).filter((n) => n.endsWith('.md')).sort()[0];
   if (!name) throw new Error('checklists/ is empty');
   return name.replace(/\.md$/, '');
 }
@@ -15,6 +17,10 @@ const pages = {
   adr: './decisions/0002-run-docs-on-node-20-with-astro-6-api/',
   'adr index': './decisions/',
   checklist: `./checklists/${firstChecklist()}/`,
+  'checklist index': './checklists/',
+  'GO checklist': './checklists/production-readiness/',
+  'NO-GO checklist': './checklists/launch-signoff/',
+  'runbook with evidence': './runbooks/dr-drill/',
   cli: './reference/cli/',
 };
 

@@ -1,9 +1,20 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ChecklistEvaluation } from '@readybook/engine/checklist';
 import { parseRunbook, type Runbook } from '@readybook/engine/parse';
 
-const runbooksDir = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../runbooks');
+/** The content the site was built from: READYBOOK_CONTENT_ROOT as the site reads it, else the repository root. */
+const repoRoot = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
+export const contentRoot = process.env['READYBOOK_CONTENT_ROOT']?.trim() ? path.resolve(repoRoot, process.env['READYBOOK_CONTENT_ROOT']) : repoRoot;
+const runbooksDir = path.join(contentRoot, 'runbooks');
+
+/** The evaluation `readybook check <id>` wrote, which the page must show. */
+export function evaluation(id: string): ChecklistEvaluation {
+  const file = path.join(contentRoot, 'evidence', 'evaluations', `${id}.json`);
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`pnpm readybook check ${id}\` and build the site`);
+  return JSON.parse(readFileSync(file, 'utf8')) as ChecklistEvaluation;
+}
 
 /** Every runbook as the engine parses it: the tests derive their expectations from the same files the site does. */
 export function runbooks(): Runbook[] {

@@ -14,3 +14,9 @@ test('a runbook page is readable with JavaScript disabled', async ({ page }) => 
   }
   await expect(page.locator('svg.rb-flow')).toBeVisible();
 });
+
+test('the runbook trend chart is drawn at build time, with no JavaScript', async ({ page }) => {
+  await page.goto('./runbooks/dr-drill/');
+  await expect(page.locator('section.rb-evidence svg.rb-trend-chart')).toBeVisible();
+  await expect(page.locator('section.rb-evidence .rb-trend-bar').first()).toBeVisible();
+});
