@@ -8,8 +8,12 @@ import { BIN, cli, cliMeasured, fence, NODE, runbook, workspace, type CliResult 
 /** `n` runs of one runbook started together: exactly one runs, every other one is refused with exit 4. */
 export async function concurrentSameRunbook(n: number) {
   const ws = workspace('rb-lock-');
-  ws.write('slow.md', runbook('title: Slow', `## Hold the lock\n\n${fence}sh run\necho started >> ran.txt\nsleep 6\n${fence}\n`));
-  // Start them all before any can finish: spawn, then wait for every exit.
+  // The run holds the lock until the test releases it, after every other attempt has ended: on a slow
+  // machine the attempts then still overlap, however long they take to start.
+  ws.write('slow.md', runbook('title: Slow', `## Hold the lock\n\n${fence}sh run timeout=10m\necho started >> ran.txt\nwhile [ ! -f release ]; do sleep 0.1; done\n${fence}\n`));
+  let ended = 0;
+  const release = () => ws.write('release', '');
+  const safety = setTimeout(release, 300_000);
   const results = await Promise.all(
     Array.from({ length: n }, () =>
       new Promise<CliResult>((done) => {
@@ -18,10 +22,15 @@ export async function concurrentSameRunbook(n: number) {
         let stderr = '';
         child.stdout.on('data', (c) => (stdout += c));
         child.stderr.on('data', (c) => (stderr += c));
-        child.on('close', (code, signal) => done({ code: code ?? -1, signal, stdout, stderr, ms: 0 }));
+        child.on('close', (code, signal) => {
+          ended += 1;
+          if (ended === n - 1) release();
+          done({ code: code ?? -1, signal, stdout, stderr, ms: 0 });
+        });
       }),
     ),
   );
+  clearTimeout(safety);
   const codes = results.map((r) => r.code);
   const ran = codes.filter((c) => c === 0).length;
   const refused = results.filter((r) => r.code === 4);
