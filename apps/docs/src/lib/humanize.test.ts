@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageBefore, formatBytes, formatTime, humanOutput } from './humanize';
+import { ageBefore, codeSpansToHtml, formatBytes, formatTime, humanOutput } from './humanize';
 
 describe('humanOutput', () => {
   it('reads a unit from the output name', () => {
@@ -25,5 +25,13 @@ describe('times', () => {
     const now = new Date('2026-11-24T12:00:00Z');
     expect(ageBefore('2026-11-24T09:55:00Z', now)).toBe('2h 05m before this build');
     expect(ageBefore('2026-11-24T12:00:00Z', now)).toBe('at the time of this build');
+  });
+});
+
+describe('codeSpansToHtml', () => {
+  it('turns backticks into code and escapes everything else', () => {
+    expect(codeSpansToHtml('add `— signed: <name> (qa-lead) <YYYY-MM-DD>` & retry')).toBe(
+      'add <code>— signed: &lt;name&gt; (qa-lead) &lt;YYYY-MM-DD&gt;</code> &amp; retry',
+    );
   });
 });

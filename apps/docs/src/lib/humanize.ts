@@ -47,3 +47,11 @@ export function ageBefore(iso: string, now: Date, what = 'this build'): string {
   if (Math.abs(ms) < 1000) return `at the time of ${what}`;
   return ms > 0 ? `${formatDuration(ms)} before ${what}` : `${formatDuration(-ms)} after ${what}`;
 }
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** The engine's plain-text reasons mark commands with backticks: HTML with those as `<code>`, the rest escaped. */
+export function codeSpansToHtml(text: string): string {
+  const escaped = text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+  return escaped.replace(/`([^`]+)`/g, '<code>$1</code>');
+}
