@@ -41,9 +41,10 @@ const n = (v: unknown, unit = '') => (typeof v === 'number' ? `${v.toLocaleStrin
 function rows(f: Figures): Array<[string, string, string]> {
   return [
     ['Crash safety', 'SIGKILLs survived (kill after an event, then `resume`)', `${n(f.killsSurvived)} of ${n(f.killPoints)}`],
+    ['Crash safety', 'Journals cut after an event, a second kill during resume', `${n(f.resumeKillsSurvived)} of ${n(f.resumeKillPoints)}`],
     ['Bad input', 'Malformed inputs tried (corpus files + generated)', n(f.inputsTried)],
     ['Bad input', 'Hand-written corpus files (runbooks, checklists, ADRs)', n(f.corpusFiles)],
-    ['Bad input', 'Slowest rejection', n(f.slowestRejectionMs, ' ms')],
+    ['Bad input', 'Slowest rejection (wall clock, Node start-up included, machine under load)', n(f.slowestRejectionMs, ' ms')],
     ['Secrets', 'Secret canaries found in artifacts', n(f.secretsLeaked)],
     ['Secrets', 'Artifacts searched', n(f.secretArtifactsSearched)],
     ['Injection', 'Hostile values and paths tried / executed', `${n(f.injectionAttempts)} / ${n(f.injectionsExecuted)}`],
