@@ -52,6 +52,7 @@ export default defineConfig({
           items: [
             { slug: 'reference/runbook-format' },
             { label: 'CLI', link: '/reference/cli/' },
+            { slug: 'reference/reliability' },
             { slug: 'reference/contributing' },
           ],
         },

@@ -38,6 +38,8 @@ export interface RunResumeEvent extends Base {
   force: boolean;
   /** True when the earlier attempt was stopped during a rollback, so this one finishes it. */
   finishRollback: boolean;
+  /** A block the killed attempt left running, stopped before this attempt went on. */
+  stoppedOrphan?: string;
 }
 
 export interface StepStartEvent extends Base {

@@ -9,6 +9,7 @@ import type { Runbook, Step } from './parse.js';
 import type { ResolvedParam } from './params.js';
 import { writeReports } from './report.js';
 import { rollBack } from './rollback.js';
+import { stopOrphan } from './orphan.js';
 import { newRunId } from './runid.js';
 import { runState } from './state.js';
 import { runStep, stepRef } from './step.js';
@@ -93,6 +94,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       Object.assign(ctx.outputs, state.outputs);
       for (const value of Object.values(state.outputs)) if (masker.contains(value)) masker.add(value);
       pendingRollback = state.pendingRollback;
+      const stoppedOrphan = await stopOrphan(dir);
       emit(ctx, {
         type: 'run.resume',
         pid: process.pid,
@@ -101,6 +103,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
         skip: [...skip].sort((a, b) => a - b),
         force: options.resume.force,
         finishRollback: pendingRollback !== undefined,
+        ...(stoppedOrphan ? { stoppedOrphan } : {}),
       });
     } else {
       emit(ctx, {

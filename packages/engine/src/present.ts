@@ -53,6 +53,7 @@ export function humanPresenter(options: { out?: NodeJS.WriteStream; verbose?: bo
         break;
       case 'run.resume':
         out.write(`${style.bold(`▶ Resuming run ${event.runId}`)}${event.skip.length ? style.dim(` (steps ${event.skip.join(', ')} already passed)`) : ''}\n`);
+        if (event.stoppedOrphan) out.write(style.yellow(`  Note: ${event.stoppedOrphan}.\n`));
         if (event.finishRollback) out.write(style.yellow('  The earlier attempt stopped during its rollback: finishing the rollback.\n'));
         break;
       case 'step.start':

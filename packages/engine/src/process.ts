@@ -34,6 +34,8 @@ export interface RunBlockOptions {
   masker: Masker;
   signal: AbortSignal;
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Called with the block's process (group) id once it has started. */
+  onStart?: (pid: number | undefined) => void;
   /** Pass every byte to onOutput (for --json and --verbose); otherwise only the end of each chunk. */
   fullOutput?: boolean;
 }
@@ -153,6 +155,7 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
   options.signal.addEventListener('abort', onAbort, { once: true });
 
   proc.run();
+  options.onStart?.(proc.child?.pid);
   if (direct) {
     proc.stderr.on('data', onDirectStderr);
   } else {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DEFAULT_RETRY_DELAY_MS, DEFAULT_TIMEOUT_MS, formatDuration } from '@readybook/schema';
 import { blockEnv, emit, type RunContext } from './context.js';
 import type { StepEndEvent, StepPhase, StepRef } from './events.js';
+import { clearRunning, recordRunning } from './orphan.js';
 import { readOutputs } from './outputs.js';
 import type { Block, Step } from './parse.js';
 import { runBlock, type BlockResult } from './process.js';
@@ -18,7 +19,7 @@ function fileBase(ctx: RunContext, step: Step, role: Block['role']): string {
 /** Runs one block with its timeout, streaming output as events. */
 export async function execBlock(ctx: RunContext, step: Step, block: Block, signal: AbortSignal): Promise<BlockResult> {
   const base = fileBase(ctx, step, block.role);
-  return runBlock({
+  const result = await runBlock({
     block,
     scriptPath: `${base}.${block.lang === 'js' ? 'mjs' : 'sh'}`,
     logPath: `${base}.log`,
@@ -28,8 +29,11 @@ export async function execBlock(ctx: RunContext, step: Step, block: Block, signa
     masker: ctx.masker,
     signal,
     fullOutput: ctx.fullOutput,
+    onStart: (pid) => recordRunning(ctx.dir, pid, step.index, block.role),
     onOutput: (stream, text) => emit(ctx, { type: 'step.output', step: stepRef(step), role: block.role, stream, text }),
   });
+  clearRunning(ctx.dir);
+  return result;
 }
 
 /** Collects the outputs a block wrote; an output that contains a secret becomes a secret itself. */

@@ -266,3 +266,20 @@ describe('secret params in error messages', () => {
     expect(result.stderr).not.toContain('hunter2-canary');
   });
 });
+
+describe('resume after the engine alone was killed', () => {
+  it('stops the block the killed engine left running before running the step again', async () => {
+    const ws = workspace();
+    ws.write('orphan.md', runbook('title: Orphan', ['## slow', `${F}sh run`, 'touch started; sleep 4; echo done >> done.log', F].join('\n')));
+    const run = cliAsync(['run', 'orphan.md'], { cwd: ws.dir, env: ws.env });
+    while (!existsSync(join(ws.dir, 'started'))) await new Promise((r) => setTimeout(r, 50));
+    run.child.kill('SIGKILL'); // the engine only: the step's process group lives on
+    await run.done;
+    const runId = readFileSync(join(onlyRunDir(ws.home), 'journal.jsonl'), 'utf8').match(/"runId":"([^"]+)"/)?.[1] as string;
+    const resumed = cli(['resume', runId, '--json'], { cwd: ws.dir, env: ws.env });
+    expect(resumed.code).toBe(0);
+    expect(events(resumed.stdout)[0]).toMatchObject({ type: 'run.resume', stoppedOrphan: expect.stringContaining('step 1') });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(readFileSync(join(ws.dir, 'done.log'), 'utf8').trim().split('\n')).toEqual(['done']);
+  });
+});

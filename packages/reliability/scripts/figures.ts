@@ -74,7 +74,8 @@ description: What the reliability suite measured the last time it ran — crashe
 
 :::note[Generated]
 This page is generated from \`packages/reliability/results/latest.json\`, measured on ${data.generatedAt.slice(0, 10)}
-(${data.machine}) by \`${data.command}\`. A dash means that part did not run.
+(${data.machine}). Each test file of the suite records its figures as it runs (the fast part in CI, the slow part with
+\`${data.command}\`); this page shows the latest figure of each. A dash means that part has not run.
 :::
 
 The reliability suite (\`packages/reliability\`) tries hard to break Readybook: it SIGKILLs the engine after every
