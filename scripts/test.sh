@@ -3,7 +3,7 @@
 # Stages run in order; a failing stage does not stop the later ones, but fails the suite.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export NO_COLOR=1 FORCE_COLOR=0 ASTRO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+export NO_COLOR=1 ASTRO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 LOGS=$(mktemp -d)
 # The machine's own Node (pnpm puts the pinned Node 24 shim first on PATH): the engine must run on it.
 SYSTEM_NODE=""

@@ -23,6 +23,8 @@ export default defineConfig({
   fullyParallel: true,
   forbidOnly: Boolean(process.env['CI']),
   retries: process.env['CI'] ? 1 : 0,
+  // Generous per-test time: a 2-core CI machine also runs the build; tests assert behaviour, never timings.
+  timeout: 90_000,
   workers: process.env['CI'] ? 2 : undefined,
   reporter: process.env['CI'] ? [['list'], ['html', { open: 'never' }]] : 'list',
   use: {

@@ -67,6 +67,8 @@ test('the DR drill page shows its latest evidence and a trend of run durations',
 });
 
 test('the new checklist and evidence parts have no accessibility violations at all', async ({ page }) => {
+  // Several axe scans in one test: on a busy 2-core CI machine they outlast the default 30 s.
+  test.setTimeout(120_000);
   for (const [path, parts] of [
     ['./checklists/production-readiness/', ['.rb-gate', 'ul.rb-items']],
     ['./checklists/launch-signoff/', ['.rb-gate', 'ul.rb-items']],
