@@ -222,16 +222,23 @@ function readTail(fd: number, bytes: number): string {
   return buffer.toString('utf8').replace(/^\uFFFD+/, '');
 }
 
+const CHUNK = 1024 * 1024;
+let shared: Buffer | undefined;
+/** One read buffer for every follower: reads are synchronous, so they never interleave. */
+function readBuffer(): Buffer {
+  shared ??= Buffer.allocUnsafe(CHUNK);
+  return shared;
+}
+
 /** Follows a growing file for the live view: every byte (full) or just the newest end of it. */
 function followFile(path: string, full: boolean, emit: (text: string) => void): { stop(): void } {
   const fd = openSync(path, 'r');
   let offset = fstatSync(fd).size;
   const decoder = new StringDecoder('utf8');
-  const CHUNK = 1024 * 1024;
-  const buffer = Buffer.alloc(CHUNK);
   const poll = () => {
     const size = fstatSync(fd).size;
     if (size <= offset) return;
+    const buffer = readBuffer();
     if (!full) {
       const length = Math.min(LIVE_SNIPPET, size - offset);
       const n = readSync(fd, buffer, 0, length, size - length);
