@@ -177,7 +177,10 @@ function readBlock(node: Code, text: string, file: string, diagnostics: Diagnost
   const lang = node.lang ?? '';
   const words = (node.meta ?? '').trim().split(/\s+/).filter(Boolean);
   const info = [lang, ...words].join(' ');
-  const firstLine = text.slice(node.position?.start.offset ?? 0).split('\n', 1)[0] ?? '';
+  // indexOf, not split: split scans the rest of the file, which made large runbooks quadratic.
+  const lineStart = node.position?.start.offset ?? 0;
+  const lineEnd = text.indexOf('\n', lineStart);
+  const firstLine = text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd);
   const columnOf = (word: string) => (node.position?.start.column ?? 1) + Math.max(0, firstLine.indexOf(word));
 
   if (!isTerminated(node, text)) {
