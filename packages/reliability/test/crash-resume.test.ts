@@ -62,12 +62,8 @@ describe('crash during a resume', () => {
   });
 });
 
-describe('known gap', () => {
-  // SIGKILL of the engine alone (not its process tree) leaves the block in flight running in its own
-  // process group; `resume` then runs that step again while the orphan is still at work. Proposed fix:
-  // journal each block's process group id and have resume refuse (or kill) a live one. Not fixed yet.
-  // A block left running by a killed engine is stopped by resume: packages/engine/test/run.test.ts ("resume after the engine alone was killed").
-});
+// A block left running by a killed engine (SIGKILL of the engine alone) is stopped by `resume` before
+// the step runs again: packages/engine/test/run.test.ts ("resume after the engine alone was killed").
 
 describe('signals', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
