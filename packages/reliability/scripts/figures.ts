@@ -91,7 +91,7 @@ function readmeSection(data: Figures): string {
   return `${START}
 ## Reliability
 
-Measured ${data.generatedAt.slice(0, 10)} by \`${data.command}\` (generated; see the Reliability figures page of the docs).
+Measured ${data.generatedAt.slice(0, 10)}: the latest figure of each test file of the reliability suite (fast part in CI, slow part with \`${data.command}\`). Generated; see the Reliability figures page of the docs.
 
 ${table(data.figures)}
 ${END}`;
