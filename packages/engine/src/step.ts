@@ -6,7 +6,7 @@ import type { StepEndEvent, StepPhase, StepRef } from './events.js';
 import { clearRunning, recordRunning } from './orphan.js';
 import { readOutputs } from './outputs.js';
 import type { Block, Step } from './parse.js';
-import { runBlock, type BlockResult } from './process.js';
+import { runBlock, TAIL_BYTES, type BlockResult } from './process.js';
 
 export function stepRef(step: Step): StepRef {
   return { index: step.index, title: step.title };
@@ -66,6 +66,18 @@ const sleep = (ms: number, signal: AbortSignal) =>
     }, { once: true });
   });
 
+const failed = (result: BlockResult) => result.exitCode !== 0 || result.timedOut || result.interrupted;
+
+/** Runs a block, and again up to its `retries` times, waiting `delay` between attempts. */
+async function execWithRetries(ctx: RunContext, step: Step, block: Block): Promise<{ result: BlockResult; attempts: number }> {
+  const retries = block.options.retries ?? 0;
+  for (let attempts = 1; ; attempts += 1) {
+    const result = await execBlock(ctx, step, block, ctx.stop);
+    if (!failed(result) || ctx.stop.aborted || attempts > retries) return { result, attempts };
+    await sleep(block.options.delayMs ?? DEFAULT_RETRY_DELAY_MS, ctx.stop);
+  }
+}
+
 /**
  * Runs a step: the run block (with retries), then the verify block. A manual step (no run block)
  * asks the operator to confirm, then runs its verify block if it has one.
@@ -96,21 +108,13 @@ export async function runStep(ctx: RunContext, step: Step): Promise<StepEndEvent
     }) as StepEndEvent;
 
   if (step.run) {
-    const retries = step.run.options.retries ?? 0;
-    let result: BlockResult | undefined;
-    for (attempts = 1; attempts <= retries + 1; attempts += 1) {
-      result = await execBlock(ctx, step, step.run, ctx.stop);
-      if (result.exitCode === 0 && !result.timedOut) break;
-      if (ctx.stop.aborted || attempts > retries) break;
-      await sleep(step.run.options.delayMs ?? DEFAULT_RETRY_DELAY_MS, ctx.stop);
-    }
-    attempts = Math.min(attempts, retries + 1);
-    const last = result as BlockResult;
+    const { result: last, attempts: tried } = await execWithRetries(ctx, step, step.run);
+    attempts = tried;
     exitCode = last.exitCode;
     tail = last.tail;
     emit(ctx, { type: 'step.run.end', step: ref, exitCode, attempts, durationMs: Math.round(performance.now() - started) });
     const problems = collectOutputs(ctx, step, step.run, outputs);
-    if (last.exitCode !== 0 || last.timedOut || last.interrupted) {
+    if (failed(last)) {
       if (last.timedOut) phase = 'timeout';
       error = describeFailure('run', last, step.run.options.timeoutMs ?? DEFAULT_TIMEOUT_MS.run);
       return end('failed');
@@ -130,18 +134,10 @@ export async function runStep(ctx: RunContext, step: Step): Promise<StepEndEvent
 
   if (step.verify) {
     phase = 'verify';
-    const retries = step.verify.options.retries ?? 0;
-    let result: BlockResult | undefined;
-    for (let attempt = 1; attempt <= retries + 1; attempt += 1) {
-      result = await execBlock(ctx, step, step.verify, ctx.stop);
-      if (result.exitCode === 0 && !result.timedOut) break;
-      if (ctx.stop.aborted || attempt > retries) break;
-      await sleep(step.verify.options.delayMs ?? DEFAULT_RETRY_DELAY_MS, ctx.stop);
-    }
-    const last = result as BlockResult;
-    tail = [tail, last.tail].filter(Boolean).join('\n').slice(-4096);
+    const { result: last } = await execWithRetries(ctx, step, step.verify);
+    tail = [tail, last.tail].filter(Boolean).join('\n').slice(-TAIL_BYTES);
     const problems = collectOutputs(ctx, step, step.verify, outputs);
-    if (last.exitCode !== 0 || last.timedOut || last.interrupted) {
+    if (failed(last)) {
       exitCode = last.exitCode;
       error = describeFailure('verify', last, step.verify.options.timeoutMs ?? DEFAULT_TIMEOUT_MS.verify);
       return end('failed');
