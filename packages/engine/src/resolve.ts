@@ -40,10 +40,10 @@ export function resolveDocument(cwd: string, arg: string, folder: string): { pat
   const root = findUp(cwd, folder);
   const path = root ? join(root, `${arg}.md`) : undefined;
   if (!root || !path || !existsSync(path)) {
-    const known = root ? listMarkdown(root).map((f) => f.replace(/\.md$/, '')).join(', ') : '';
-    throw new ReadybookError('RB040', `no ${folder.replace(/s$/, '')} named ${arg}${root ? ` in ${displayPath(cwd, root)}` : ` (no ${folder}/ folder found from ${cwd})`}`, {
-      ...(known ? { hint: `Known: ${known}.` } : {}),
-    });
+    const kind = folder.replace(/s$/, '');
+    const known = root ? listMarkdown(root).map((f) => f.replace(/\.md$/, '')) : [];
+    const where = !root ? ` and no ${join(cwd, folder)}/` : known.length > 0 ? ` (${folder}: ${known.join(', ')})` : ` in ${displayPath(cwd, root)}`;
+    throw new ReadybookError('RB040', `no ${kind} ${arg}${where}`);
   }
   assertInside(root, path, arg);
   return { path, display: displayPath(cwd, path) };

@@ -1,5 +1,7 @@
-import { access, readdir } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { ReadybookError } from '../errors.js';
+import { displayPath as sharedDisplayPath, resolveDocument } from '../resolve.js';
 import { readSource } from '../source.js';
 import { formatDiagnostic, hasErrors } from './diagnostics.js';
 import { parseChecklist } from './parse.js';
@@ -15,19 +17,17 @@ export class InvalidChecklistError extends Error {
   }
 }
 
-/** A checklist argument is a path, or a name in `<cwd>/checklists/` without `.md`. */
+/**
+ * A checklist argument is a path, or a name in `checklists/` without `.md`: the same rules as a
+ * runbook argument (resolveDocument), reported as an invalid checklist.
+ */
 export async function resolveChecklistPath(arg: string, cwd: string): Promise<string> {
-  const candidates = /[\\/]|\.md$/i.test(arg) ? [resolve(cwd, arg)] : [join(cwd, 'checklists', `${arg}.md`), resolve(cwd, arg)];
-  for (const path of candidates) {
-    try {
-      await access(path);
-      return path;
-    } catch {
-      // try the next
-    }
+  try {
+    return resolveDocument(cwd, arg, 'checklists').path;
+  } catch (error) {
+    if (error instanceof ReadybookError) throw new InvalidChecklistError(error.message);
+    throw error;
   }
-  const names = (await readdir(join(cwd, 'checklists')).catch(() => [] as string[])).filter((n) => n.endsWith('.md')).map((n) => n.slice(0, -3));
-  throw new InvalidChecklistError(`no checklist ${arg}${names.length > 0 ? ` (checklists: ${names.join(', ')})` : ` and no ${join(cwd, 'checklists')}/`}`);
 }
 
 /**
@@ -50,6 +50,5 @@ export async function readChecklist(path: string, cwd: string): Promise<{ checkl
 
 /** Paths relative to where readybook runs, with `/`, so evaluations read the same on every machine. */
 export function displayPath(path: string, cwd: string): string {
-  const rel = relative(cwd, path);
-  return (rel.startsWith('..') || isAbsolute(rel) ? path : rel).split(sep).join('/');
+  return sharedDisplayPath(cwd, path).split(sep).join('/');
 }
