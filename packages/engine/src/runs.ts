@@ -1,8 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReadybookError } from './errors.js';
 import { runDir, runsDir } from './home.js';
-import { readJournal } from './journal.js';
+import { JOURNAL_FILE, readJournal } from './journal.js';
 import type { Report } from './report.js';
 import { buildReport } from './report.js';
 import { isRunId } from './runid.js';
@@ -30,12 +30,11 @@ export function resolveRunId(home: string, arg: string): string {
 export function loadReport(home: string, runId: string): Report {
   const dir = runDir(home, runId);
   const file = join(dir, 'report.json');
-  if (existsSync(file)) {
-    const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
-    // A resumed run that has not finished yet has a stale report from its earlier attempt.
-    const events = readJournal(dir);
-    if (events[events.length - 1]?.type === 'run.end') return report;
-    return buildReport(events);
+  // The report is written after the journal's last event; a journal written to since then is a
+  // resumed run still going, whose report is from its earlier attempt. Comparing times avoids
+  // reading every journal just to list runs.
+  if (existsSync(file) && statSync(file).mtimeMs >= statSync(join(dir, JOURNAL_FILE)).mtimeMs) {
+    return JSON.parse(readFileSync(file, 'utf8')) as Report;
   }
   return buildReport(readJournal(dir));
 }
