@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, cliAsync, events, fence as F, onlyRunDir, readAll, runbook, workspace } from './helpers.js';
@@ -134,18 +134,25 @@ describe('readybook run', () => {
 
   it('refuses a second concurrent run with exit 4, naming the holder, and takes over a dead lock', async () => {
     const ws = workspace();
-    ws.write('lock.md', runbook('title: Lock', ['## wait', `${F}sh run`, 'touch started; sleep 3', F].join('\n')));
+    // The step holds the lock until the test creates `release`, however slowly the machine starts processes.
+    ws.write('lock.md', runbook('title: Lock', ['## wait', `${F}sh run`, 'touch started', 'for i in $(seq 600); do [ -e release ] && exit 0; sleep 0.1; done; exit 1', F].join('\n')));
+    const started = join(ws.dir, 'started');
+    const release = join(ws.dir, 'release');
     const first = cliAsync(['run', 'lock.md'], { cwd: ws.dir, env: ws.env });
-    while (!existsSync(join(ws.dir, 'started'))) await new Promise((r) => setTimeout(r, 50));
+    while (!existsSync(started)) await new Promise((r) => setTimeout(r, 50));
     const second = cli(['run', 'lock.md'], { cwd: ws.dir, env: ws.env });
     expect(second.code).toBe(4);
     expect(second.stderr).toMatch(new RegExp(`locked by run \\S+-lock-[0-9a-f]+ \\(pid ${first.child.pid} `));
+    writeFileSync(release, '');
     expect((await first.done).code).toBe(0);
     // A lock left by a killed process is taken over.
+    rmSync(started);
+    rmSync(release);
     const killed = cliAsync(['run', 'lock.md'], { cwd: ws.dir, env: ws.env });
-    await new Promise((r) => setTimeout(r, 600));
+    while (!existsSync(started)) await new Promise((r) => setTimeout(r, 50));
     killed.child.kill('SIGKILL');
     await killed.done;
+    writeFileSync(release, '');
     expect(cli(['run', 'lock.md'], { cwd: ws.dir, env: ws.env }).code).toBe(0);
   });
 
@@ -270,11 +277,14 @@ describe('secret params in error messages', () => {
 describe('resume after the engine alone was killed', () => {
   it('stops the block the killed engine left running before running the step again', async () => {
     const ws = workspace();
-    ws.write('orphan.md', runbook('title: Orphan', ['## slow', `${F}sh run`, 'touch started; sleep 4; echo done >> done.log', F].join('\n')));
+    // The first attempt sleeps far longer than any resume can take to start, so the orphan is surely
+    // still running when resume looks; the resumed attempt (after `second` exists) finishes at once.
+    ws.write('orphan.md', runbook('title: Orphan', ['## slow', `${F}sh run`, 'if [ -e second ]; then echo done >> done.log; exit 0; fi', 'touch started; sleep 60; echo done >> done.log', F].join('\n')));
     const run = cliAsync(['run', 'orphan.md'], { cwd: ws.dir, env: ws.env });
     while (!existsSync(join(ws.dir, 'started'))) await new Promise((r) => setTimeout(r, 50));
     run.child.kill('SIGKILL'); // the engine only: the step's process group lives on
     await run.done;
+    writeFileSync(join(ws.dir, 'second'), '');
     const runId = readFileSync(join(onlyRunDir(ws.home), 'journal.jsonl'), 'utf8').match(/"runId":"([^"]+)"/)?.[1] as string;
     const resumed = cli(['resume', runId, '--json'], { cwd: ws.dir, env: ws.env });
     expect(resumed.code).toBe(0);
