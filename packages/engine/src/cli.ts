@@ -24,9 +24,17 @@ const handlers: Record<CommandName, () => Promise<{ default: (ctx: CommandContex
   adr: () => import('./commands/adr.js'),
 };
 
+/** The engine's version, from its package.json (one folder up from dist/, two from the bundle). */
 export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  for (const relative of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === '@readybook/engine') return pkg.version;
+    } catch {
+      // not this one
+    }
+  }
+  return 'unknown';
 }
 
 function usage(name?: CommandName): string {

@@ -2,6 +2,7 @@ import { hostname, userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import type { EventInput, RunEvent } from './events.js';
 import type { Journal } from './journal.js';
+import type { Launcher } from './launcher.js';
 import type { Masker } from './mask.js';
 import type { Runbook } from './parse.js';
 import type { ResolvedParam } from './params.js';
@@ -30,6 +31,8 @@ export interface RunContext {
   stop: AbortSignal;
   /** Aborted by a second Ctrl-C / SIGTERM: abandons the rollback too. */
   abandon: AbortSignal;
+  /** Starts blocks whose output needs no masking (absent when there are secrets, or READYBOOK_LAUNCHER=0). */
+  launcher?: Launcher;
 }
 
 /** Adds runId and time, masks secrets, appends to the journal (except live output) and notifies. */

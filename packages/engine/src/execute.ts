@@ -3,6 +3,7 @@ import { EXIT, ReadybookError } from './errors.js';
 import type { RunEvent, RunStatus, StepRef } from './events.js';
 import { mkdirPrivate, runDir } from './home.js';
 import { Journal, readJournal } from './journal.js';
+import { Launcher } from './launcher.js';
 import { acquireLock } from './lock.js';
 import { Masker } from './mask.js';
 import type { Runbook, Step } from './parse.js';
@@ -58,6 +59,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  let launcher: Launcher | undefined;
 
   try {
     mkdirPrivate(dir);
@@ -84,6 +86,11 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       stop: stopper.signal,
       abandon: abandoner.signal,
     };
+    // Secrets need the engine to read and mask every byte: those runs start blocks themselves.
+    if (!masker.active && options.env.READYBOOK_LAUNCHER !== '0') {
+      launcher = Launcher.start(options.cwd, ctx.baseEnv);
+      ctx.launcher = launcher;
+    }
     const started = performance.now();
     let skip = new Set<number>();
     let pendingRollback: number[] | undefined;
@@ -168,6 +175,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     writeReports(dir, ctx.events, runbook);
     return { runId, dir, status, exitCode };
   } finally {
+    launcher?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     lock.release();

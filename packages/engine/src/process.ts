@@ -1,7 +1,9 @@
 import type { StdioOptions } from 'node:child_process';
-import { closeSync, createWriteStream, fstatSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createWriteStream, fstatSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
-import { $, type ProcessPromise } from 'zx';
+import type { ProcessPromise } from 'zx';
+import type { Launcher } from './launcher.js';
 import type { Block } from './parse.js';
 import type { Masker } from './mask.js';
 
@@ -21,6 +23,8 @@ export interface BlockResult {
   interrupted: boolean;
   durationMs: number;
   tail: string;
+  /** Why the block has no exit status, when something other than the block itself went wrong. */
+  error?: string;
 }
 
 export interface RunBlockOptions {
@@ -38,6 +42,8 @@ export interface RunBlockOptions {
   onStart?: (pid: number | undefined) => void;
   /** Pass every byte to onOutput (for --json and --verbose); otherwise only the end of each chunk. */
   fullOutput?: boolean;
+  /** The run's block launcher: blocks whose output needs no masking are started through it. */
+  launcher?: Launcher;
 }
 
 /** Bytes of each chunk shown live when full output is not wanted (the spinner shows the last line). */
@@ -80,6 +86,14 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
   const { block, masker } = options;
   const started = performance.now();
   const direct = !masker.active;
+  if (direct && options.launcher) {
+    const script = writeScript(options.block, options.scriptPath);
+    const request = { program: block.lang === 'js' ? process.execPath : 'bash', script, logPath: options.logPath, envPath: `${options.scriptPath}.env` };
+    if (options.launcher.accepts(request)) {
+      const result = await runLaunched(options, options.launcher, { ...request, env: options.env }, started);
+      if (result) return result;
+    }
+  }
   const logFd = openSync(options.logPath, 'a+', 0o600);
   const base = {
     cwd: options.cwd,
@@ -94,11 +108,12 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
     postfix: '',
   };
   let proc: ProcessPromise;
+  writeScript(block, options.scriptPath);
+  // zx is loaded when first needed: runs without secrets start every block through the launcher.
+  const { $ } = await import('zx');
   if (block.lang === 'js') {
-    writeFileSync(options.scriptPath, `${jsPrelude()}${block.code}\n`, { mode: 0o600 });
     proc = $({ ...base, prefix: '' })`${process.execPath} ${options.scriptPath}`;
   } else {
-    writeFileSync(options.scriptPath, `set -euo pipefail\n${block.code}\n`, { mode: 0o600 });
     if (Buffer.byteLength(block.code) > MAX_INLINE_SCRIPT) {
       proc = $({ ...base, shell: 'bash', prefix: '' })`bash ${options.scriptPath}`;
     } else {
@@ -135,24 +150,7 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
   };
   const follower = direct ? followFile(options.logPath, options.fullOutput === true, (text) => show('stdout', text)) : undefined;
 
-  let timedOut = false;
-  let interrupted = false;
-  let killTimer: NodeJS.Timeout | undefined;
-  const kill = () => {
-    void proc.kill('SIGTERM').catch(() => undefined);
-    killTimer = setTimeout(() => void proc.kill('SIGKILL').catch(() => undefined), KILL_GRACE_MS);
-    killTimer.unref();
-  };
-  const timeout = setTimeout(() => {
-    timedOut = true;
-    kill();
-  }, options.timeoutMs);
-  const onAbort = () => {
-    interrupted = true;
-    kill();
-  };
-  if (options.signal.aborted) onAbort();
-  options.signal.addEventListener('abort', onAbort, { once: true });
+  const watch = guard(options, (signal) => void proc.kill(signal).catch(() => undefined));
 
   proc.run();
   options.onStart?.(proc.child?.pid);
@@ -182,10 +180,8 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
       }),
   );
   const output = await Promise.race([proc, drained.then(() => proc)]);
-  clearTimeout(timeout);
+  watch.dispose();
   if (drainTimer) clearTimeout(drainTimer);
-  if (killTimer) clearTimeout(killTimer);
-  options.signal.removeEventListener('abort', onAbort);
 
   if (direct) {
     follower?.stop();
@@ -205,11 +201,129 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
   return {
     exitCode: output.exitCode,
     signal: output.signal,
+    ...watch.state,
+    durationMs: Math.round(performance.now() - started),
+    tail,
+  };
+}
+
+/**
+ * Arms a block's timeout and the run's abort signal: either sends SIGTERM to the block, then
+ * SIGKILL after KILL_GRACE_MS. `state` tells which of the two fired.
+ */
+function guard(options: RunBlockOptions, send: (signal: NodeJS.Signals) => void) {
+  const state = { timedOut: false, interrupted: false };
+  let killTimer: NodeJS.Timeout | undefined;
+  const kill = () => {
+    if (killTimer) return;
+    send('SIGTERM');
+    killTimer = setTimeout(() => send('SIGKILL'), KILL_GRACE_MS);
+    killTimer.unref();
+  };
+  const timeout = setTimeout(() => {
+    state.timedOut = true;
+    kill();
+  }, options.timeoutMs);
+  const onAbort = () => {
+    state.interrupted = true;
+    kill();
+  };
+  if (options.signal.aborted) onAbort();
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  return {
+    state,
+    dispose() {
+      clearTimeout(timeout);
+      if (killTimer) clearTimeout(killTimer);
+      options.signal.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** Writes the block's script file (the record of what ran, and what bash or Node runs). */
+function writeScript(block: Block, path: string): string {
+  writeFileSync(path, block.lang === 'js' ? `${jsPrelude()}${block.code}\n` : `set -euo pipefail\n${block.code}\n`, { mode: 0o600 });
+  return path;
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs a block through the run's launcher: stdout and stderr go straight to the log file, the
+ * engine follows the file for the live view, and timeouts and aborts kill the block's process
+ * group. Returns undefined when the launcher could not start the block (the caller then starts it
+ * itself).
+ */
+async function runLaunched(options: RunBlockOptions, launcher: Launcher, request: Parameters<Launcher['launch']>[0], started: number): Promise<BlockResult | undefined> {
+  const logFd = openSync(options.logPath, 'a+', 0o600);
+  const follower = followFile(options.logPath, options.fullOutput === true, (text) => options.onOutput?.('stdout', text));
+  let pid: number | undefined;
+  // Before the block has a pid there is nothing to signal; the kill is sent once it starts.
+  const watch = guard(options, (signal) => pid !== undefined && signalGroup(pid, signal));
+  const cleanUp = () => {
+    watch.dispose();
+    follower.stop();
+    rmSync(request.envPath, { force: true });
+  };
+
+  let launched: Awaited<ReturnType<Launcher['launch']>>;
+  try {
+    launched = await launcher.launch(request);
+  } catch {
+    cleanUp();
+    closeSync(logFd);
+    return undefined;
+  }
+  pid = launched.pid;
+  options.onStart?.(pid);
+  if (watch.state.timedOut || watch.state.interrupted) signalGroup(pid, 'SIGTERM');
+
+  let status: number | undefined;
+  let error: string | undefined;
+  try {
+    status = await launched.exited;
+  } catch {
+    // The launcher itself was killed while the block ran: its exit status is lost. Stop the block.
+    error = 'the block launcher exited while the block ran, so its exit status is unknown; the block was stopped';
+    const group = pid;
+    signalGroup(group, 'SIGTERM');
+    for (let i = 0; i < KILL_GRACE_MS / 100 && groupAlive(group); i += 1) await new Promise((r) => setTimeout(r, 100));
+    signalGroup(group, 'SIGKILL');
+  }
+  cleanUp();
+  const tail = readTail(logFd, TAIL_BYTES);
+  closeSync(logFd);
+  // bash reports a death by signal n as 128 + n; name the signal when the engine sent it.
+  const { timedOut, interrupted } = watch.state;
+  const killedBy = status !== undefined && status > 128 && (timedOut || interrupted) ? signalName(status - 128) : undefined;
+  return {
+    exitCode: status === undefined || killedBy ? null : status,
+    signal: killedBy ?? null,
     timedOut,
     interrupted,
     durationMs: Math.round(performance.now() - started),
     tail,
+    ...(error ? { error } : {}),
   };
+}
+
+function signalName(n: number): string | undefined {
+  return Object.entries(constants.signals).find(([, value]) => value === n)?.[0];
 }
 
 /** The last `bytes` of a file, decoded (a character cut at the start is dropped). */

@@ -29,6 +29,7 @@ export async function execBlock(ctx: RunContext, step: Step, block: Block, signa
     masker: ctx.masker,
     signal,
     fullOutput: ctx.fullOutput,
+    launcher: ctx.launcher,
     onStart: (pid) => recordRunning(ctx.dir, pid, step.index, block.role),
     onOutput: (stream, text) => emit(ctx, { type: 'step.output', step: stepRef(step), role: block.role, stream, text }),
   });
@@ -52,6 +53,7 @@ function collectOutputs(ctx: RunContext, step: Step, block: Block, into: Record<
 
 function describeFailure(role: string, result: BlockResult, timeoutMs: number): string {
   if (result.interrupted) return `the ${role} block was interrupted`;
+  if (result.error) return `the ${role} block failed: ${result.error}`;
   if (result.timedOut) return `the ${role} block timed out after ${formatDuration(timeoutMs)}; its process tree was killed`;
   if (result.signal) return `the ${role} block was killed by ${result.signal}`;
   return `the ${role} block exited with code ${result.exitCode}`;

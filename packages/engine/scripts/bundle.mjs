@@ -1,0 +1,25 @@
+// Bundles the CLI (dist/bundle/cli.js, plus chunks that each command loads when it runs) for
+// `bin/readybook.js`. Loading ~400 small
+// ES modules (zod, yaml, micromark, …) costs the CLI more at every start than the work of most
+// commands; a bundle starts in about half the time (ADR 0011). The library entry points
+// (`@readybook/engine`, `./parse`, `./checklist`) stay unbundled for the docs site.
+// zx and @inquirer/confirm stay external: both are loaded only when needed, and js blocks import
+// zx from node_modules themselves.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['dist/cli.js'],
+  outdir: 'dist/bundle',
+  outExtension: { '.js': '.mjs' },
+  bundle: true,
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
+  platform: 'node',
+  format: 'esm',
+  target: 'node20.19',
+  external: ['zx', 'zx/*', '@inquirer/confirm'],
+  // CommonJS dependencies (yaml) call require() for Node built-ins.
+  banner: { js: "import { createRequire as __readybookRequire } from 'node:module'; const require = __readybookRequire(import.meta.url);" },
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
