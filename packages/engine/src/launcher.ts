@@ -16,16 +16,22 @@ import { writeFileSync } from 'node:fs';
  * `export`/`unset` (a param value is never parsed as code).
  */
 const SCRIPT = [
-  'set -m',
-  'while IFS=$\'\\t\' read -r id prog script log envfile; do',
+  'set -m -f',
+  'while IFS=$\'\\t\' read -r id prog script log envfile record step role; do',
   '  (',
   '    exec </dev/null >>"$log" 2>&1',
+  // Record the block's pid (and its kernel start time) before it runs a line of its own, so an
+  // engine killed at any moment leaves resume something to stop (see orphan.ts).
+  '    start=null',
+  '    if read -r stat </proc/$BASHPID/stat 2>/dev/null; then set -- ${stat##*) }; [ -n "${20:-}" ] && start="\\"${20}\\""; fi',
+  '    printf \'{"pid":%s,"start":%s,"step":%s,"role":"%s"}\' "$BASHPID" "$start" "$step" "$role" >"$record"',
   '    while IFS= read -r -d \'\' kv; do',
   '      case $kv in',
   '        -*) unset -v -- "${kv#-}" ;;',
   '        *) export -- "$kv" ;;',
   '      esac',
   '    done <"$envfile"',
+  '    set +m +f',
   '    exec "$prog" -- "$script"',
   '  ) &',
   '  pid=$!',
@@ -43,6 +49,8 @@ export interface LaunchRequest {
   envPath: string;
   /** The block's whole environment; only what differs from the launcher's own is sent. */
   env: NodeJS.ProcessEnv;
+  /** Where the block records its pid before it runs (orphan.ts), and what it is. */
+  running: { path: string; step: number; role: string };
 }
 
 export interface LaunchedBlock {
@@ -96,8 +104,8 @@ export class Launcher {
   }
 
   /** Whether this launcher can take the request (else the caller starts the block itself). */
-  accepts(request: Pick<LaunchRequest, 'program' | 'script' | 'logPath' | 'envPath'>): boolean {
-    return !this.dead && this.pending === undefined && [request.program, request.script, request.logPath, request.envPath].every((p) => SAFE_PATH.test(p));
+  accepts(request: Omit<LaunchRequest, 'env'>): boolean {
+    return !this.dead && this.pending === undefined && [request.program, request.script, request.logPath, request.envPath, request.running.path, request.running.role].every((p) => SAFE_PATH.test(p));
   }
 
   /** Starts one block; resolves once it runs, with its pid and a promise of its exit status. */
@@ -129,7 +137,8 @@ export class Launcher {
           else rejectStart(error);
         },
       };
-      this.child.stdin?.write(`${id}\t${request.program}\t${request.script}\t${request.logPath}\t${request.envPath}\n`);
+      const { running } = request;
+      this.child.stdin?.write(`${[id, request.program, request.script, request.logPath, request.envPath, running.path, running.step, running.role].join('\t')}\n`);
     });
   }
 

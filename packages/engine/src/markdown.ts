@@ -1,4 +1,5 @@
-import type { Root } from 'mdast';
+import type { Code, Root, RootContent } from 'mdast';
+import type { Node } from 'unist';
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
@@ -6,7 +7,135 @@ import { unified } from 'unified';
 
 const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm);
 
-/** Parses Markdown (CommonMark + GFM + YAML frontmatter) into an mdast tree with positions. */
-export function parseMarkdown(source: string): Root {
-  return processor.parse(source);
+/** Documents larger than this are parsed in sections (see parseInSections). */
+export const SECTION_BYTES = 4 * 1024;
+
+/**
+ * Parses Markdown (CommonMark + GFM + YAML frontmatter) into an mdast tree with positions.
+ *
+ * A large runbook is parsed one group of `##` sections at a time and the trees joined: micromark
+ * keeps every event of a document alive until it builds the tree, so one 250 KB parse spends most
+ * of its time in the garbage collector and grows faster than the text (5,000 steps: 2.9 s whole,
+ * well under a second in sections). The result is the same tree, positions included; where that
+ * cannot be guaranteed the document is parsed whole.
+ */
+export function parseMarkdown(source: string, sectionBytes = SECTION_BYTES): Root {
+  if (source.length <= sectionBytes) return processor.parse(source);
+  return parseInSections(source, sectionBytes) ?? processor.parse(source);
+}
+
+/**
+ * Where a section may start: a `## ` heading at column 0 after a blank line. Such a line always
+ * ends the blocks before it (lists, quotes, paragraphs, tables, footnotes, HTML blocks of kinds
+ * 6 and 7), except a fenced code block or an HTML block of kinds 1–5, which parseInSections checks
+ * for in the parsed tree itself.
+ */
+function sectionStarts(source: string, sectionBytes: number): number[] {
+  const starts: number[] = [];
+  let last = 0;
+  let index = source.indexOf('\n## ');
+  while (index !== -1) {
+    const lineStart = index + 1;
+    if (lineStart - last >= sectionBytes && previousLineBlank(source, index)) {
+      starts.push(lineStart);
+      last = lineStart;
+    }
+    index = source.indexOf('\n## ', lineStart);
+  }
+  return starts;
+}
+
+/** Is the line that ends at `newline` (the offset of its `\n`) empty or whitespace? */
+function previousLineBlank(source: string, newline: number): boolean {
+  for (let i = newline - 1; i >= 0; i -= 1) {
+    const c = source.charCodeAt(i);
+    if (c === 10) return true; // reached the line before: blank
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
+
+/**
+ * A link or footnote definition anywhere may be used in another section, which would change how
+ * that section parses: such documents are parsed whole. (A conservative look at line starts, not a
+ * parse: a false alarm only costs speed.)
+ */
+const DEFINITION = /^ {0,3}\[[^\]\n]*\]:/m;
+
+function parseInSections(source: string, sectionBytes: number): Root | undefined {
+  if (DEFINITION.test(source)) return undefined;
+  const starts = [0, ...sectionStarts(source, sectionBytes)];
+  if (starts.length === 1) return undefined;
+  const children: RootContent[] = [];
+  let line = 1;
+  for (let i = 0; i < starts.length; i += 1) {
+    const start = starts[i] as number;
+    const end = starts[i + 1] ?? source.length;
+    const text = source.slice(start, end);
+    const tree = processor.parse(text);
+    const last = tree.children.at(-1);
+    // Only documents that open with closed frontmatter, as runbooks do: an unclosed `---` at the top
+    // makes micromark parse the rest of a whole document differently.
+    if (i === 0 && tree.children[0]?.type !== 'yaml') return undefined;
+    // A section must start with its heading and, unless it is the last, end with every block closed.
+    if (i > 0 && (tree.children[0]?.type !== 'heading' || tree.children[0].position?.start.offset !== 0)) return undefined;
+    if (i < starts.length - 1 && last && !closedBefore(last, text)) return undefined;
+    if (i > 0) shift(tree, line - 1, start);
+    children.push(...tree.children);
+    line += countLineEndings(text);
+  }
+  return { type: 'root', children, position: { start: { line: 1, column: 1, offset: 0 }, end: endPoint(source) } };
+}
+
+/**
+ * False when the section's last block, or the last block inside it (a fence in a list item), may
+ * run on into the next section: a section's end would close it where the whole document does not.
+ */
+function closedBefore(node: RootContent, text: string): boolean {
+  if (node.type === 'html') return false; // kinds 1–5 run to their end marker, across blank lines
+  if (node.type === 'code' && !isFenceClosed(node, text)) return false;
+  const last = 'children' in node ? (node.children.at(-1) as RootContent | undefined) : undefined;
+  return last === undefined || closedBefore(last, text);
+}
+
+/** A fenced block is closed when its last line is a fence of the same character, at least as long. */
+export function isFenceClosed(node: Code, text: string): boolean {
+  const start = node.position?.start.offset;
+  const end = node.position?.end.offset;
+  if (start === undefined || end === undefined) return true;
+  const lines = text.slice(start, end).split(/\r?\n/);
+  const opening = /^\s*(`{3,}|~{3,})/.exec(lines[0] ?? '');
+  if (!opening) return true; // indented code: ends at the first line with less indent
+  if (lines.length < 2) return false;
+  const closing = (lines.at(-1) ?? '').trim();
+  return closing.startsWith(opening[1] as string) && /^(`+|~+)$/.test(closing);
+}
+
+function shift(node: Node, lines: number, offset: number): void {
+  const { position } = node;
+  if (position) {
+    position.start = { line: position.start.line + lines, column: position.start.column, offset: (position.start.offset ?? 0) + offset };
+    position.end = { line: position.end.line + lines, column: position.end.column, offset: (position.end.offset ?? 0) + offset };
+  }
+  const kids = (node as { children?: Node[] }).children;
+  if (kids) for (const child of kids) shift(child, lines, offset);
+}
+
+/** Line endings as micromark counts them: CRLF, CR and LF are one each. */
+function countLineEndings(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c === 10) n += 1;
+    else if (c === 13) {
+      n += 1;
+      if (text.charCodeAt(i + 1) === 10) i += 1;
+    }
+  }
+  return n;
+}
+
+function endPoint(source: string): { line: number; column: number; offset: number } {
+  const lastEnding = Math.max(source.lastIndexOf('\n'), source.lastIndexOf('\r'));
+  return { line: countLineEndings(source) + 1, column: source.length - lastEnding, offset: source.length };
 }

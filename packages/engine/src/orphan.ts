@@ -25,10 +25,15 @@ function startTime(pid: number): string | null {
   }
 }
 
+/** The record of the running block. The launcher's blocks write it themselves before they run. */
+export function runningPath(dir: string): string {
+  return join(dir, FILE);
+}
+
 export function recordRunning(dir: string, pid: number | undefined, step: number, role: string): void {
   if (!pid) return;
   const record: Running = { pid, start: startTime(pid), step, role };
-  writeFileSync(join(dir, FILE), JSON.stringify(record), { mode: 0o600 });
+  writeFileSync(runningPath(dir), JSON.stringify(record), { mode: 0o600 });
 }
 
 export function clearRunning(dir: string): void {

@@ -4,7 +4,7 @@ import { toString } from 'mdast-util-to-string';
 import { blockOptionsSchema, blockLangSchema, runbookFrontmatterSchema, type BlockLang, type BlockRole, type RunbookFrontmatter } from '@readybook/schema';
 import { diagnostic, formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
 import { parseFrontmatter, validateFrontmatter } from './frontmatter.js';
-import { parseMarkdown } from './markdown.js';
+import { isFenceClosed, parseMarkdown } from './markdown.js';
 import { decodeSource, readSource } from './source.js';
 
 export { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
@@ -183,7 +183,7 @@ function readBlock(node: Code, text: string, file: string, diagnostics: Diagnost
   const firstLine = text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd);
   const columnOf = (word: string) => (node.position?.start.column ?? 1) + Math.max(0, firstLine.indexOf(word));
 
-  if (!isTerminated(node, text)) {
+  if (!isFenceClosed(node, text)) {
     diagnostics.push(diagnostic(file, 'RB017', 'this code fence is never closed, so it runs to the end of the file', { line }));
     return undefined;
   }
@@ -275,21 +275,6 @@ function tooDeep(text: string): { line: number; message: string } | undefined {
     if (columns > MAX_INDENT) return { line: i + 1, message: `the line is indented ${columns} columns; the limit is ${MAX_INDENT}` };
   }
   return undefined;
-}
-
-/** A fence is closed when its last line is a fence of the same character at least as long. */
-function isTerminated(node: Code, text: string): boolean {
-  const start = node.position?.start.offset;
-  const end = node.position?.end.offset;
-  if (start === undefined || end === undefined) return true;
-  const raw = text.slice(start, end);
-  const lines = raw.split(/\r?\n/);
-  const opening = /^\s*(`{3,}|~{3,})/.exec(lines[0] ?? '');
-  if (!opening) return true; // indented code
-  if (lines.length < 2) return false;
-  const fence = opening[1] as string;
-  const closing = (lines[lines.length - 1] ?? '').trim();
-  return closing.startsWith(fence) && /^(`+|~+)$/.test(closing);
 }
 
 function* nestedCode(node: RootContent): Generator<Code> {

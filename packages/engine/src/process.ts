@@ -40,6 +40,8 @@ export interface RunBlockOptions {
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
   /** Called with the block's process (group) id once it has started. */
   onStart?: (pid: number | undefined) => void;
+  /** The record of the running block, which a launched block writes itself before it runs. */
+  running: { path: string; step: number; role: string };
   /** Pass every byte to onOutput (for --json and --verbose); otherwise only the end of each chunk. */
   fullOutput?: boolean;
   /** The run's block launcher: blocks whose output needs no masking are started through it. */
@@ -88,7 +90,7 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
   const direct = !masker.active;
   if (direct && options.launcher) {
     const script = writeScript(options.block, options.scriptPath);
-    const request = { program: block.lang === 'js' ? process.execPath : 'bash', script, logPath: options.logPath, envPath: `${options.scriptPath}.env` };
+    const request = { program: block.lang === 'js' ? process.execPath : 'bash', script, logPath: options.logPath, envPath: `${options.scriptPath}.env`, running: options.running };
     if (options.launcher.accepts(request)) {
       const result = await runLaunched(options, options.launcher, { ...request, env: options.env }, started);
       if (result) return result;
@@ -289,8 +291,7 @@ async function runLaunched(options: RunBlockOptions, launcher: Launcher, request
     closeSync(logFd);
     return undefined;
   }
-  pid = launched.pid;
-  options.onStart?.(pid);
+  pid = launched.pid; // already recorded by the block itself
   if (watch.state.timedOut || watch.state.interrupted) signalGroup(pid, 'SIGTERM');
 
   let status: number | undefined;

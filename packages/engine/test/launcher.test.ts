@@ -85,6 +85,15 @@ for (const mode of MODES) {
 }
 
 describe('the launcher', () => {
+  it('a block records its own pid and start time before its first line runs (so resume can stop it)', () => {
+    const ws = workspace();
+    ws.write('rec.md', runbook('title: Rec', ['## first', `${F}sh run`, 'cp "$READYBOOK_RUN_DIR/running.json" seen.json', 'echo "$$ $(cut -d" " -f22 /proc/$$/stat)" > me.txt', F].join('\n')));
+    expect(cli(['run', 'rec.md'], { cwd: ws.dir, env: ws.env }).code).toBe(0);
+    const [pid, start] = readFileSync(join(ws.dir, 'me.txt'), 'utf8').trim().split(' ');
+    expect(JSON.parse(readFileSync(join(ws.dir, 'seen.json'), 'utf8'))).toEqual({ pid: Number(pid), start, step: 1, role: 'run' });
+    expect(existsSync(join(onlyRunDir(ws.home), 'running.json'))).toBe(false);
+  });
+
   it('is not used when a secret must be masked, so every byte passes the masker', () => {
     const ws = workspace();
     ws.write('s.md', runbook('title: S\nparams:\n  T: { secret: true, required: true }', ['## leak', `${F}sh run`, 'echo "$T"; echo "$T" >&2', F].join('\n')));
