@@ -20,13 +20,13 @@ export interface RunContext {
   outputs: Record<string, string>;
   masker: Masker;
   journal: Journal;
-  /** Every event of this run, including those of earlier attempts when resumed. */
-  events: RunEvent[];
   yes: boolean;
   confirm: (message: string) => Promise<boolean>;
   onEvent: (event: RunEvent) => void;
   /** Emit every byte of step output as events (--json, --verbose), not just the live tail. */
   fullOutput: boolean;
+  /** Whether anything shows step output live (a terminal's spinner, --json, --verbose). */
+  liveOutput: boolean;
   /** Aborted by the first Ctrl-C / SIGTERM: stops the running step. */
   stop: AbortSignal;
   /** Aborted by a second Ctrl-C / SIGTERM: abandons the rollback too. */
@@ -38,10 +38,8 @@ export interface RunContext {
 /** Adds runId and time, masks secrets, appends to the journal (except live output) and notifies. */
 export function emit(ctx: RunContext, input: EventInput): RunEvent {
   const event = ctx.masker.maskDeep({ ...input, runId: ctx.runId, time: new Date().toISOString() }) as RunEvent;
-  if (event.type !== 'step.output') {
-    ctx.journal.append(event);
-    ctx.events.push(event);
-  }
+  // Events are not kept in memory: the reports are built from the journal at the end of the run.
+  if (event.type !== 'step.output') ctx.journal.append(event);
   ctx.onEvent(event);
   return event;
 }

@@ -29,6 +29,8 @@ export interface ExecuteOptions {
   onEvent: (event: RunEvent) => void;
   /** Emit every byte of step output as `step.output` events. */
   fullOutput?: boolean;
+  /** False when nothing shows step output as it happens (no terminal, no --json): the engine then does not follow it. */
+  liveOutput?: boolean;
   /** Continue this run instead of starting a new one. */
   resume?: { runId: string; force: boolean };
 }
@@ -78,11 +80,11 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       outputs: {},
       masker,
       journal,
-      events: [...previous],
       yes: options.yes,
       confirm: options.confirm,
       onEvent: options.onEvent,
       fullOutput: options.fullOutput ?? false,
+      liveOutput: options.liveOutput ?? true,
       stop: stopper.signal,
       abandon: abandoner.signal,
     };
@@ -172,7 +174,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       ...(error ? { error } : {}),
     });
     journal.close();
-    writeReports(dir, ctx.events, runbook);
+    writeReports(dir, readJournal(dir), runbook);
     return { runId, dir, status, exitCode };
   } finally {
     launcher?.close();

@@ -19,7 +19,8 @@ export function humanPresenter(options: { out?: NodeJS.WriteStream; verbose?: bo
   const out = options.out ?? process.stdout;
   const style: Style = makeStyle(out);
   let live: { label: string; started: number; last: string; timer?: NodeJS.Timeout; frame: number } | undefined;
-  const ends: StepEndEvent[] = [];
+  // Only what the summary table needs: a long run must not hold every step's output tail.
+  const ends: Array<Pick<StepEndEvent, 'step' | 'status' | 'attempts' | 'durationMs'>> = [];
   const width = String(options.steps).length;
   const label = (index: number, title: string) => `${String(index).padStart(width)}/${options.steps} ${title}`;
   const clearLive = () => {
@@ -78,7 +79,7 @@ export function humanPresenter(options: { out?: NodeJS.WriteStream; verbose?: bo
       }
       case 'step.end': {
         clearLive();
-        ends.push(event);
+        ends.push({ step: event.step, status: event.status, attempts: event.attempts, durationMs: event.durationMs });
         const glyph = event.status === 'passed' ? style.green('✔') : event.status === 'failed' ? style.red('✖') : style.dim('○');
         const attempts = event.attempts > 1 ? style.dim(` (${event.attempts} attempts)`) : '';
         out.write(`  ${glyph} ${label(event.step.index, event.step.title)} ${style.dim(formatDuration(event.durationMs))}${attempts}\n`);

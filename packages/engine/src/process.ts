@@ -150,7 +150,7 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
   const onDirectStderr = (chunk: Buffer) => {
     writeSync(logFd, chunk);
   };
-  const follower = direct ? followFile(options.logPath, options.fullOutput === true, (text) => show('stdout', text)) : undefined;
+  const follower = direct && options.onOutput ? followFile(options.logPath, options.fullOutput === true, (text) => show('stdout', text)) : undefined;
 
   const watch = guard(options, (signal) => void proc.kill(signal).catch(() => undefined));
 
@@ -273,13 +273,14 @@ function groupAlive(pid: number): boolean {
  */
 async function runLaunched(options: RunBlockOptions, launcher: Launcher, request: Parameters<Launcher['launch']>[0], started: number): Promise<BlockResult | undefined> {
   const logFd = openSync(options.logPath, 'a+', 0o600);
-  const follower = followFile(options.logPath, options.fullOutput === true, (text) => options.onOutput?.('stdout', text));
+  const { onOutput } = options;
+  const follower = onOutput ? followFile(options.logPath, options.fullOutput === true, (text) => onOutput('stdout', text)) : undefined;
   let pid: number | undefined;
   // Before the block has a pid there is nothing to signal; the kill is sent once it starts.
   const watch = guard(options, (signal) => pid !== undefined && signalGroup(pid, signal));
   const cleanUp = () => {
     watch.dispose();
-    follower.stop();
+    follower?.stop();
     rmSync(request.envPath, { force: true });
   };
 

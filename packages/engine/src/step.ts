@@ -32,7 +32,7 @@ export async function execBlock(ctx: RunContext, step: Step, block: Block, signa
     launcher: ctx.launcher,
     onStart: (pid) => recordRunning(ctx.dir, pid, step.index, block.role),
     running: { path: runningPath(ctx.dir), step: step.index, role: block.role },
-    onOutput: (stream, text) => emit(ctx, { type: 'step.output', step: stepRef(step), role: block.role, stream, text }),
+    ...(ctx.liveOutput ? { onOutput: (stream: 'stdout' | 'stderr', text: string) => void emit(ctx, { type: 'step.output', step: stepRef(step), role: block.role, stream, text }) } : {}),
   });
   clearRunning(ctx.dir);
   return result;

@@ -49,6 +49,7 @@ export async function runWithPresenter(
     noRollback: ctx.args['no-rollback'] === true || ctx.args.rollback === false,
     confirm: confirmOnTty,
     fullOutput: ctx.args.json === true || ctx.args.verbose === true,
+    liveOutput: ctx.args.json === true || ctx.args.verbose === true || Boolean(process.stdout.isTTY),
     onEvent: ctx.args.json ? jsonPresenter() : humanPresenter({ steps: runbook.steps.length, verbose: ctx.args.verbose === true, home: displayPath(ctx.cwd, home) }),
     ...(resume ? { resume } : {}),
   });
