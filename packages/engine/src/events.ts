@@ -21,6 +21,8 @@ export interface RunStartEvent extends Base {
   params: Record<string, string | null>;
   /** Names of secret params (their values are never written). */
   secretParams: string[];
+  /** Where each param's value came from: `--param`, the environment, the default, or unset. */
+  paramSources?: Record<string, 'flag' | 'env' | 'default' | 'journal' | 'unset'>;
   operator: string;
   host: string;
   node: string;

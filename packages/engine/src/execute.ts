@@ -120,6 +120,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
         runbook: { id: runbook.id, path: runbook.file, location: options.path, title: runbook.frontmatter.title, hash: runbook.hash },
         params: Object.fromEntries(options.params.map((p) => [p.name, p.value === undefined ? null : p.secret ? '***' : p.value])),
         secretParams: options.params.filter((p) => p.secret).map((p) => p.name),
+        paramSources: Object.fromEntries(options.params.map((p) => [p.name, p.source])),
         operator: operatorName(options.env),
         host: hostName(),
         node: process.version,

@@ -49,8 +49,13 @@ export function humanPresenter(options: { out?: NodeJS.WriteStream; verbose?: bo
   return (event) => {
     switch (event.type) {
       case 'run.start':
-        out.write(`${style.bold(`▶ ${event.runbook.title}`)} ${style.dim(`(${event.runbook.path}, ${event.steps} steps)`)}\n`);
+        out.write(`${style.bold(`▶ ${event.runbook.title}`)} ${style.dim(`(${event.runbook.path}, ${event.steps} step${event.steps === 1 ? '' : 's'})`)}\n`);
         out.write(style.dim(`  run ${event.runId} by ${event.operator} on ${event.host}\n`));
+        {
+          // A value taken from the shell's environment is easy to pass by accident (VERSION, KEEP, …): say so.
+          const fromEnv = Object.entries(event.paramSources ?? {}).filter(([, source]) => source === 'env').map(([name]) => `${name}=${event.params[name] ?? ''}`);
+          if (fromEnv.length > 0) out.write(style.yellow(`  params from the environment: ${fromEnv.join(' ')}\n`));
+        }
         break;
       case 'run.resume':
         out.write(`${style.bold(`▶ Resuming run ${event.runId}`)}${event.skip.length ? style.dim(` (steps ${event.skip.join(', ')} already passed)`) : ''}\n`);

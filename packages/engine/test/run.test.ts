@@ -230,6 +230,17 @@ describe('CLI usage and validation', () => {
     expect(validate.stderr).toContain('bad.md:6:11: error RB013: option `timeout=abc` is invalid');
   });
 
+  it('says which params came from the environment, masking secrets, and journals every source', () => {
+    const ws = workspace();
+    ws.write('src.md', runbook('title: Src\nparams:\n  VERSION: { default: v1 }\n  KEEP: { type: number, default: 3 }\n  TOKEN: { secret: true, required: false }', ['## one', `${F}sh run`, 'echo "$VERSION $KEEP"', F].join('\n')));
+    const r = cli(['run', 'src.md', '--param', 'KEEP=5'], { cwd: ws.dir, env: { ...ws.env, VERSION: 'v9', TOKEN: 'tok-6d1f' } });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('params from the environment: VERSION=v9 TOKEN=***');
+    expect(r.stdout).not.toContain('tok-6d1f');
+    const start = JSON.parse(readFileSync(join(onlyRunDir(ws.home), 'journal.jsonl'), 'utf8').split('\n')[0] as string);
+    expect(start.paramSources).toEqual({ VERSION: 'env', KEEP: 'flag', TOKEN: 'env' });
+  });
+
   it('checks params before anything runs', () => {
     const ws = workspace();
     ws.write('p.md', runbook('title: P\nparams:\n  N: { type: number, required: true }\n  E: { type: enum, values: [a, b], default: a }', traced('a')));
