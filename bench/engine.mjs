@@ -4,7 +4,10 @@
 //   (a) 200 steps of `true` through the engine vs 200 × `bash -c true`
 //   (b) one step writing 1 GiB to stdout vs bash writing the same to a file; engine peak RSS
 //   (c) `readybook validate` over 1,000 generated runbooks; `readybook --version` vs `node -e 0`
-// Usage: pnpm bench [--quick]   (--quick: 64 MiB instead of 1 GiB, 200 runbooks instead of 1,000)
+// Usage: pnpm bench [--quick] [--node=/usr/bin/node]
+//   --quick: 64 MiB instead of 1 GiB, 200 runbooks instead of 1,000
+//   --node:  the Node that runs the engine (default: the one running this script; under `pnpm` that is the
+//            pinned Node 24; operators may run the engine on their own Node 20.19+)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'packages/engine/bin/readybook.js');
 const quick = process.argv.includes('--quick');
-const node = process.execPath;
+const node = process.argv.find((a) => a.startsWith('--node='))?.slice('--node='.length) ?? process.execPath;
+const nodeVersion = spawnSync(node, ['-v'], { encoding: 'utf8' }).stdout.trim();
 const work = mkdtempSync(join(tmpdir(), 'readybook-bench-'));
 const env = { ...process.env, READYBOOK_HOME: join(work, 'home'), NO_COLOR: '1' };
 const F = '```';
@@ -101,6 +105,6 @@ record('cold start vs node -e 0', `${(coldStart.ms / nodeStart.ms).toFixed(2)}×
 
 console.log('\nfigure                               value       target     met');
 for (const r of rows) console.log(`${r.name.padEnd(37)}${String(r.value).padEnd(12)}${r.target.padEnd(11)}${r.ok ? 'yes' : 'NO'}`);
-console.log(`\nNode ${process.version}, ${new Date().toISOString()}${quick ? ' (quick mode)' : ''}`);
+console.log(`\nengine on Node ${nodeVersion} (${node}), ${new Date().toISOString()}${quick ? ' (quick mode)' : ''}`);
 rmSync(work, { recursive: true, force: true });
 spawnSync('true');
