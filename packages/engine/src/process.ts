@@ -1,11 +1,13 @@
 import type { StdioOptions } from 'node:child_process';
-import { closeSync, createWriteStream, fstatSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, fstatSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
+import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { ProcessPromise } from 'zx';
 import type { Launcher } from './launcher.js';
 import type { Block } from './parse.js';
 import type { Masker } from './mask.js';
+import { stopOrphan } from './orphan.js';
 
 /** Bytes of output kept in memory per block, for the journal, the report and the terminal. */
 export const TAIL_BYTES = 4096;
@@ -76,13 +78,15 @@ function jsPrelude(): string {
 }
 
 /**
- * Runs one block in its own process group with zx: bash with `set -euo pipefail` for sh/bash,
- * a zx script for js. Output goes to the block's log file and a bounded tail; a timeout or an
- * abort kills the whole process tree.
+ * Runs one block in its own process group: bash with `set -euo pipefail` for sh/bash, a zx script
+ * for js. Output goes to the block's log file and a bounded tail; a timeout or an abort kills the
+ * whole process tree.
  *
- * With no secret to mask, the child writes its stdout straight into the log file (no copy through
- * the engine, so 1 GiB of output costs what it costs bash) and the engine follows the file for the
- * live view. With secrets, both streams come through pipes and a streaming masker.
+ * With no secret to mask, the run's launcher starts the block and the block writes its output
+ * straight into the log file (no copy through the engine, so 1 GiB of output costs what it costs
+ * bash); the engine follows the file when something shows output live. With secrets (or without a
+ * launcher), the engine starts the block with zx and both streams come through pipes and a
+ * streaming masker.
  */
 export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
   const { block, masker } = options;
@@ -284,28 +288,38 @@ async function runLaunched(options: RunBlockOptions, launcher: Launcher, request
     rmSync(request.envPath, { force: true });
   };
 
-  let launched: Awaited<ReturnType<Launcher['launch']>>;
+  const LOST = 'the block launcher exited while the block ran, so its exit status is unknown; the block was stopped';
+  let launched: Awaited<ReturnType<Launcher['launch']>> | undefined;
   try {
     launched = await launcher.launch(request);
   } catch {
-    cleanUp();
-    closeSync(logFd);
-    return undefined;
+    // The launcher died. A block writes its record before it runs: without one, it never started
+    // and the caller starts it another way; with one, it did, and must not run twice.
+    if (!existsSync(request.running.path)) {
+      cleanUp();
+      closeSync(logFd);
+      return undefined;
+    }
+    await stopOrphan(dirname(request.running.path));
   }
-  pid = launched.pid; // already recorded by the block itself
-  if (watch.state.timedOut || watch.state.interrupted) signalGroup(pid, 'SIGTERM');
 
   let status: number | undefined;
   let error: string | undefined;
-  try {
-    status = await launched.exited;
-  } catch {
-    // The launcher itself was killed while the block ran: its exit status is lost. Stop the block.
-    error = 'the block launcher exited while the block ran, so its exit status is unknown; the block was stopped';
-    const group = pid;
-    signalGroup(group, 'SIGTERM');
-    for (let i = 0; i < KILL_GRACE_MS / 100 && groupAlive(group); i += 1) await new Promise((r) => setTimeout(r, 100));
-    signalGroup(group, 'SIGKILL');
+  if (launched) {
+    pid = launched.pid; // already recorded by the block itself
+    if (watch.state.timedOut || watch.state.interrupted) signalGroup(pid, 'SIGTERM');
+    try {
+      status = await launched.exited;
+    } catch {
+      // The launcher itself was killed while the block ran: its exit status is lost. Stop the block.
+      error = LOST;
+      const group = pid;
+      signalGroup(group, 'SIGTERM');
+      for (let i = 0; i < KILL_GRACE_MS / 100 && groupAlive(group); i += 1) await new Promise((r) => setTimeout(r, 100));
+      signalGroup(group, 'SIGKILL');
+    }
+  } else {
+    error = LOST;
   }
   cleanUp();
   const tail = readTail(logFd, TAIL_BYTES);

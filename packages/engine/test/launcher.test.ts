@@ -110,6 +110,15 @@ describe('the launcher', () => {
     expect(r.code).toBe(0);
   });
 
+  it('a launcher that dies as a block starts never makes the block run twice', () => {
+    const ws = workspace();
+    ws.write('twice.md', runbook('title: Twice', ['## once', `${F}sh run`, 'echo ran >> count.txt', 'kill -9 $PPID', 'sleep 0.3', F].join('\n')));
+    const r = cli(['run', 'twice.md', '--json'], { cwd: ws.dir, env: ws.env });
+    expect(r.code).toBe(1);
+    expect(events(r.stdout).find((e) => e.type === 'step.end')?.error).toMatch(/the block launcher exited while the block ran/);
+    expect(readFileSync(join(ws.dir, 'count.txt'), 'utf8')).toBe('ran\n');
+  });
+
   it('a launcher killed while a block runs fails the step with a sentence and stops the block', async () => {
     const ws = workspace();
     ws.write(
