@@ -19,6 +19,8 @@ const BOUND_MS = 15_000;
 
 let inputsTried = 0;
 let slowestMs = 0;
+/** Every CLI rejection with its wall time (three run at once on two cores), to time the slowest again alone. */
+const timed: Array<{ args: string[]; rel: string; cwd: string; env: NodeJS.ProcessEnv; ms: number }> = [];
 
 function lineCount(path: string): number {
   return readFileSync(path, 'latin1').split(/\r\n|\r|\n/).length;
@@ -29,6 +31,7 @@ async function expectRejected(args: string[], rel: string, cwd: string, env: Nod
   const r = await cli(args, { cwd, env, timeout: BOUND_MS });
   inputsTried += 1;
   slowestMs = Math.max(slowestMs, r.ms);
+  timed.push({ args, rel, cwd, env, ms: r.ms });
   const out = `${r.stdout}\n${r.stderr}`;
   expect(r.signal, `${rel}: hung and was killed`).toBeNull();
   expect(hasStackTrace(out), `${rel}: stack trace or internal error:\n${out}`).toBe(false);
@@ -210,6 +213,25 @@ describe('property: any text', () => {
     await pool(samples, 3, async (text, i) => {
       writeFileSync(join(ws.dir, `gen-${i}.md`), text);
       await expectRejected(['validate', `gen-${i}.md`], `gen-${i}.md`, ws.dir, ws.env);
+    });
+  });
+});
+
+describe('the slowest rejections, timed again one at a time', () => {
+  it('still end in exit 2 with a diagnostic when nothing else runs beside them', async () => {
+    const slowest = [...timed].sort((a, b) => b.ms - a.ms).slice(0, 8);
+    const alone: Array<{ rel: string; ms: number }> = [];
+    for (const t of slowest) {
+      const { ms } = await expectRejected(t.args, t.rel, t.cwd, t.env);
+      alone.push({ rel: t.rel, ms });
+    }
+    alone.sort((a, b) => b.ms - a.ms);
+    const worst = [...timed].sort((a, b) => b.ms - a.ms)[0];
+    record('inputs-alone', {
+      slowestRejectionInput: worst?.rel ?? null,
+      slowestAloneMs: Math.round(alone[0]?.ms ?? 0),
+      slowestAloneInput: alone[0]?.rel ?? null,
+      slowestAlone: Object.fromEntries(alone.map((a) => [a.rel, Math.round(a.ms)])),
     });
   });
 });
