@@ -7,6 +7,29 @@ import { unified } from 'unified';
 
 const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm);
 
+/** Quote and list markers at the start of one line; deeper nesting makes the Markdown parser slow and memory-hungry. */
+const MAX_NESTING = 64;
+/** Leading columns of one line (a list nested 128 deep): a 20 KB file can otherwise take seconds and a gigabyte to parse. */
+const MAX_INDENT = 256;
+const NESTING_PREFIX = /^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*/;
+
+/**
+ * Nesting deep enough to make micromark slow and memory-hungry (a 20 KB file of `>` took seconds and a
+ * gigabyte): runbooks (RB005) and checklists (CL025) refuse it before parsing.
+ */
+export function nestingProblem(text: string): { line: number; message: string } | undefined {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i += 1) {
+    const prefix = NESTING_PREFIX.exec(lines[i] as string)?.[0] ?? '';
+    if (prefix.length <= MAX_NESTING) continue;
+    const markers = (prefix.match(/>|[-*+\d]+[.)]?(?=[ \t])/g) ?? []).length;
+    const columns = prefix.replace(/\t/g, '    ').length;
+    if (markers > MAX_NESTING) return { line: i + 1, message: `${markers} nested quotes or list items on one line; the limit is ${MAX_NESTING}` };
+    if (columns > MAX_INDENT) return { line: i + 1, message: `the line is indented ${columns} columns; the limit is ${MAX_INDENT}` };
+  }
+  return undefined;
+}
+
 /** Documents larger than this are parsed in sections (see parseInSections). */
 export const SECTION_BYTES = 4 * 1024;
 

@@ -4,7 +4,7 @@ import { toString } from 'mdast-util-to-string';
 import { blockOptionsSchema, blockLangSchema, runbookFrontmatterSchema, type BlockLang, type BlockRole, type RunbookFrontmatter } from '@readybook/schema';
 import { diagnostic, formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
 import { parseFrontmatter, validateFrontmatter } from './frontmatter.js';
-import { isFenceClosed, parseMarkdown } from './markdown.js';
+import { isFenceClosed, nestingProblem, parseMarkdown } from './markdown.js';
 import { decodeSource, readSource } from './source.js';
 
 export { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
@@ -77,7 +77,7 @@ export function parseRunbook(source: string, file: string): ParseResult {
 
 function parseRunbookText(text: string, file: string, hash: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
-  const deep = tooDeep(text);
+  const deep = nestingProblem(text);
   if (deep) return { diagnostics: [diagnostic(file, 'RB005', deep.message, { line: deep.line })] };
   const tree = parseMarkdown(text);
   const frontmatter = readFrontmatter(tree, file, diagnostics);
@@ -256,25 +256,6 @@ function readBlock(node: Code, text: string, file: string, diagnostics: Diagnost
   if (parsed.data.retries !== undefined) options.retries = parsed.data.retries;
   if (parsed.data.delay !== undefined) options.delayMs = parsed.data.delay;
   return { role, lang: lang as BlockLang, code: node.value, info, options, line };
-}
-
-/** Quote and list markers at the start of one line; deeper nesting makes the Markdown parser slow and memory-hungry. */
-const MAX_NESTING = 64;
-/** Leading columns of one line (a list nested 128 deep): a 20 KB file can otherwise take seconds and a gigabyte to parse. */
-const MAX_INDENT = 256;
-const NESTING_PREFIX = /^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*/;
-
-function tooDeep(text: string): { line: number; message: string } | undefined {
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i += 1) {
-    const prefix = NESTING_PREFIX.exec(lines[i] as string)?.[0] ?? '';
-    if (prefix.length <= MAX_NESTING) continue;
-    const markers = (prefix.match(/>|[-*+\d]+[.)]?(?=[ \t])/g) ?? []).length;
-    const columns = prefix.replace(/\t/g, '    ').length;
-    if (markers > MAX_NESTING) return { line: i + 1, message: `${markers} nested quotes or list items on one line; the limit is ${MAX_NESTING}` };
-    if (columns > MAX_INDENT) return { line: i + 1, message: `the line is indented ${columns} columns; the limit is ${MAX_INDENT}` };
-  }
-  return undefined;
 }
 
 function* nestedCode(node: RootContent): Generator<Code> {

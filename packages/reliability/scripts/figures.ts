@@ -32,8 +32,9 @@ function merge(): Figures {
       Object.assign(parts, JSON.parse(readFileSync(join(PARTS_DIR, file), 'utf8')));
     }
   }
-  // A figure the last run did not produce keeps its previous value, and is listed as stale.
-  const figures = { ...(previous.figures ?? {}), ...parts };
+  // After a whole `pnpm suite` (it wrote _run.json) every figure is that run's own; otherwise (one test
+  // file run by hand) a figure the run did not produce keeps its previous value and is listed as stale.
+  const figures = run.commit ? parts : { ...(previous.figures ?? {}), ...parts };
   const stale = Object.keys(figures).filter((key) => !(key in parts));
   return {
     generatedAt: new Date().toISOString(),

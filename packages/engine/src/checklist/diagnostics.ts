@@ -23,6 +23,7 @@ export const CHECKLIST_CODES = {
   CL022: 'malformed sign-off',
   CL023: 'checklist has no items',
   CL024: 'unknown runbook',
+  CL025: 'nesting too deep',
 } as const;
 
 export type ChecklistCode = keyof typeof CHECKLIST_CODES;

@@ -12,6 +12,13 @@ const fixture = (name: string) => {
 };
 
 describe('parseChecklist', () => {
+  test('refuses items nested deeper than a checklist can be, before parsing, on the offending line (CL025)', () => {
+    const items = Array.from({ length: 140 }, (_, i) => `${'  '.repeat(i)}- [ ] item ${i} \`manual: x\``).join('\n');
+    const { checklist, diagnostics } = parseChecklist(`---\ntitle: C\ngate: g\nowner: o\n---\n\n## S\n\n${items}\n`, 'deep.md');
+    expect(checklist).toBeUndefined();
+    expect(diagnostics.map((d) => formatDiagnostic(d, { hint: false }))).toEqual(['deep.md:137:1: error CL025: the line is indented 258 columns; the limit is 256']);
+  });
+
   test('reads frontmatter, sections and every kind of item with its position', () => {
     const { checklist, diagnostics } = fixture('all-kinds');
     expect(diagnostics).toEqual([]);

@@ -1,11 +1,8 @@
 import { basename } from 'node:path';
 import { checklistFrontmatterSchema } from '@readybook/schema';
 import type { Heading, InlineCode, ListItem, Nodes, Paragraph, PhrasingContent, Root } from 'mdast';
-import remarkFrontmatter from 'remark-frontmatter';
-import remarkGfm from 'remark-gfm';
-import remarkParse from 'remark-parse';
-import { unified } from 'unified';
 import { parseDocument } from 'yaml';
+import { nestingProblem, parseMarkdown } from '../markdown.js';
 import { parseCheckSpan } from './check-syntax.js';
 import { diagnostic, hasErrors } from './diagnostics.js';
 import { parseSignOff } from './sign-off.js';
@@ -16,12 +13,14 @@ export interface ParseOptions {
   runbooks?: readonly string[];
 }
 
-const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm);
-
 /** Parses a checklist's Markdown into sections of items, each with its check. Never throws on bad input. */
 export function parseChecklist(source: string, file: string, options: ParseOptions = {}): ParseResult {
   const diagnostics: Diagnostic[] = [];
-  const tree = processor.parse(source) as Root;
+  const deep = nestingProblem(source);
+  if (deep) {
+    return { diagnostics: [diagnostic(file, { line: deep.line, column: 1 }, 'CL025', deep.message, 'flatten the nested items: a checklist item nested this deep is not a checklist')] };
+  }
+  const tree = parseMarkdown(source) as Root;
   const locate = locator(source);
 
   const yamlNode = tree.children[0]?.type === 'yaml' ? tree.children[0] : undefined;
