@@ -90,7 +90,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     };
     // Secrets need the engine to read and mask every byte: those runs start blocks themselves.
     if (!masker.active && options.env.READYBOOK_LAUNCHER !== '0') {
-      launcher = Launcher.start(options.cwd, ctx.baseEnv);
+      launcher = Launcher.start(options.cwd, ctx.baseEnv, dir);
       ctx.launcher = launcher;
     }
     const started = performance.now();

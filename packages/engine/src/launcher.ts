@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 /**
  * A small long-lived bash process that starts the blocks of a run.
@@ -11,28 +12,32 @@ import { writeFileSync } from 'node:fs';
  * still owns everything else: the pid it is told, timeouts and kills (`kill -- -pgid`), the
  * journal. See ADR 0011.
  *
- * Requests are data, never shell text: one tab-separated line of paths, and the block's
+ * Requests are data, never shell text: one tab-separated line of file names in the run
+ * directory (given once, as an argument), and the block's
  * environment changes in a NUL-separated file that bash reads with `read -d ''` and applies with
  * `export`/`unset` (a param value is never parsed as code).
  */
 const SCRIPT = [
   'set -m -f',
-  'while IFS=$\'\\t\' read -r id prog script log envfile record step role; do',
+  'dir=$1 node=$2',
+  // bash reads a pipe a byte at a time: requests name files of the run directory, not whole paths.
+  'while IFS=$\'\\t\' read -r id prog script log envfile step role; do',
+  '  [ "$prog" = node ] && prog=$node',
   '  (',
-  '    exec </dev/null >>"$log" 2>&1',
+  '    exec </dev/null >>"$dir/$log" 2>&1',
   // Record the block's pid (and its kernel start time) before it runs a line of its own, so an
   // engine killed at any moment leaves resume something to stop (see orphan.ts).
   '    start=null',
   '    if read -r stat </proc/$BASHPID/stat 2>/dev/null; then set -- ${stat##*) }; [ -n "${20:-}" ] && start="\\"${20}\\""; fi',
-  '    printf \'{"pid":%s,"start":%s,"step":%s,"role":"%s"}\' "$BASHPID" "$start" "$step" "$role" >"$record"',
+  '    printf \'{"pid":%s,"start":%s,"step":%s,"role":"%s"}\' "$BASHPID" "$start" "$step" "$role" >"$dir/running.json"',
   '    while IFS= read -r -d \'\' kv; do',
   '      case $kv in',
   '        -*) unset -v -- "${kv#-}" ;;',
   '        *) export -- "$kv" ;;',
   '      esac',
-  '    done <"$envfile"',
+  '    done <"$dir/$envfile"',
   '    set +m +f',
-  '    exec "$prog" -- "$script"',
+  '    exec "$prog" -- "$dir/$script"',
   '  ) &',
   '  pid=$!',
   '  printf \'started %s %s\\n\' "$id" "$pid"',
@@ -67,8 +72,8 @@ interface Pending {
   failed: (error: Error) => void;
 }
 
-/** Paths are sent on one tab-separated line: a path with a tab or a newline goes the slow way. */
-const SAFE_PATH = /^[^\t\n\r]+$/;
+/** A file name a request can carry: no folder, tab or line break (anything else goes the slow way). */
+const SAFE_NAME = /^[^/\t\n\r]+$/;
 
 export class Launcher {
   private readonly child: ChildProcess;
@@ -80,9 +85,11 @@ export class Launcher {
   private constructor(
     cwd: string,
     private readonly baseEnv: NodeJS.ProcessEnv,
+    /** The run directory: every file a request names is in it. */
+    private readonly dir: string,
   ) {
     // stderr is ignored: with job control on, bash reports finished jobs there.
-    this.child = spawn('bash', ['-c', SCRIPT], { cwd, env: baseEnv, detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
+    this.child = spawn('bash', ['-c', SCRIPT, 'readybook-launcher', dir, process.execPath], { cwd, env: baseEnv, detached: true, stdio: ['pipe', 'pipe', 'ignore'] });
     const { child } = this;
     child.on('error', () => this.fail(new Error('the block launcher could not start')));
     child.stdin?.on('error', () => this.fail(new Error('the block launcher stopped reading requests')));
@@ -95,9 +102,9 @@ export class Launcher {
   }
 
   /** Starts a launcher, or returns undefined when bash cannot be started. */
-  static start(cwd: string, env: NodeJS.ProcessEnv): Launcher | undefined {
+  static start(cwd: string, env: NodeJS.ProcessEnv, dir: string): Launcher | undefined {
     try {
-      return new Launcher(cwd, env);
+      return new Launcher(cwd, env, dir);
     } catch {
       return undefined;
     }
@@ -105,7 +112,10 @@ export class Launcher {
 
   /** Whether this launcher can take the request (else the caller starts the block itself). */
   accepts(request: Omit<LaunchRequest, 'env'>): boolean {
-    return !this.dead && this.pending === undefined && [request.program, request.script, request.logPath, request.envPath, request.running.path, request.running.role].every((p) => SAFE_PATH.test(p));
+    if (this.dead || this.pending !== undefined) return false;
+    if (request.program !== 'bash' && request.program !== process.execPath) return false;
+    if (request.running.path !== join(this.dir, 'running.json') || !SAFE_NAME.test(request.running.role)) return false;
+    return [request.script, request.logPath, request.envPath].every((path) => dirname(path) === this.dir && SAFE_NAME.test(basename(path)));
   }
 
   /** Starts one block; resolves once it runs, with its pid and a promise of its exit status. */
@@ -138,7 +148,9 @@ export class Launcher {
         },
       };
       const { running } = request;
-      this.child.stdin?.write(`${[id, request.program, request.script, request.logPath, request.envPath, running.path, running.step, running.role].join('\t')}\n`);
+      const program = request.program === 'bash' ? 'bash' : 'node';
+      const fields = [id, program, basename(request.script), basename(request.logPath), basename(request.envPath), running.step, running.role];
+      this.child.stdin?.write(`${fields.join('\t')}\n`);
     });
   }
 

@@ -102,12 +102,15 @@ describe('the launcher', () => {
     expect(readFileSync(join(onlyRunDir(ws.home), 'step-01-run.log'), 'utf8')).toBe('***\n***\n');
   });
 
-  it('paths with a tab go the slow way and still work', () => {
+  it('a run directory with a tab, a newline or quotes in its path works (it is passed as an argument, never on a request line)', () => {
     const ws = workspace();
-    const env = { ...ws.env, READYBOOK_HOME: join(ws.dir, 'home\twith tab') };
-    ws.write('t.md', runbook('title: T', ['## one', `${F}sh run`, 'echo fine', F].join('\n')));
-    const r = cli(['run', 't.md'], { cwd: ws.dir, env });
+    const home = join(ws.dir, "home\twith tab\nand 'quotes' $(touch pwned)");
+    ws.write('t.md', runbook('title: T', ['## one', `${F}sh run`, 'echo fine', 'echo "OK=yes" >> "$READYBOOK_OUTPUT"', F].join('\n')));
+    const r = cli(['run', 't.md', '--json'], { cwd: ws.dir, env: { ...ws.env, READYBOOK_HOME: home } });
     expect(r.code).toBe(0);
+    expect(events(r.stdout).at(-1)?.outputs).toEqual({ OK: 'yes' });
+    expect(readFileSync(join(onlyRunDir(home), 'step-01-run.log'), 'utf8')).toBe('fine\n');
+    expect(existsSync(join(ws.dir, 'pwned'))).toBe(false);
   });
 
   it('a launcher that dies as a block starts never makes the block run twice', () => {
