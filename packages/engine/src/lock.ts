@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { ReadybookError } from './errors.js';
 import { locksDir, mkdirPrivate } from './home.js';
 
@@ -21,8 +21,9 @@ export interface Lock {
 /**
  * Takes the one-run-at-a-time lock of a runbook (keyed by its real path). A lock held by a live
  * process is refused, naming its run id and pid; a lock left by a dead process on this host is
- * taken over. Creation is atomic (O_EXCL), and takeover renames the stale file first, so of two
- * racing processes only one wins.
+ * taken over. Creation is atomic and complete: the lock is written to a private file and hard-linked
+ * into place (link fails if the lock exists), so no one ever reads a half-written lock; takeovers are
+ * serialised, so of two racing processes only one wins.
  */
 export function acquireLock(home: string, runbookPath: string, runbookId: string, runId: string): Lock {
   const dir = locksDir(home);
@@ -30,11 +31,8 @@ export function acquireLock(home: string, runbookPath: string, runbookId: string
   const key = createHash('sha256').update(runbookPath).digest('hex').slice(0, 12);
   const path = join(dir, `${runbookId}-${key}.lock`);
   const info: LockInfo = { runId, pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), runbook: runbookPath };
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, JSON.stringify(info));
-      closeSync(fd);
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    if (create(path, info)) {
       return {
         path,
         release() {
@@ -46,13 +44,19 @@ export function acquireLock(home: string, runbookPath: string, runbookId: string
           }
         },
       };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new ReadybookError('RB061', `cannot create the lock file ${path}: ${(error as Error).message}`);
-      }
     }
     const holder = readLock(path);
-    if (holder && isAlive(holder)) {
+    if (!holder) {
+      // Unreadable: written this instant (where hard links are not supported), or damaged by a
+      // crash or a full disk. Wait a moment; a lock still unreadable after that is taken over.
+      if (ageMs(path) < DAMAGED_AFTER_MS) {
+        sleepSync(10);
+        continue;
+      }
+      takeOver(path, undefined);
+      continue;
+    }
+    if (isAlive(holder)) {
       throw new ReadybookError(
         'RB050',
         `runbook ${runbookId} is locked by run ${holder.runId} (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt})`,
@@ -63,13 +67,55 @@ export function acquireLock(home: string, runbookPath: string, runbookId: string
   throw new ReadybookError('RB050', `runbook ${runbookId} is locked (lock file ${path} keeps changing)`);
 }
 
+/** An unreadable lock younger than this may still be being written; older, it is damaged. */
+const DAMAGED_AFTER_MS = 2_000;
+
+/** Creates the lock with its content in one step; false when a lock is already there. */
+function create(path: string, info: LockInfo): boolean {
+  const text = JSON.stringify(info);
+  const draft = `${path}.${process.pid}.draft`;
+  try {
+    writeFileSync(draft, text, { mode: 0o600 });
+    try {
+      linkSync(draft, path);
+      return true;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw error;
+    } finally {
+      unlinkSync(draft);
+    }
+    // A filesystem without hard links: exclusive create, then write (readers wait out the gap).
+    const fd = openSync(path, 'wx', 0o600);
+    writeSync(fd, text);
+    closeSync(fd);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new ReadybookError('RB061', `cannot create the lock file ${path}: ${(error as Error).message}`);
+  }
+}
+
 function readLock(path: string): LockInfo | undefined {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
+    const lock = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
+    return typeof lock?.pid === 'number' && typeof lock.runId === 'string' ? lock : undefined;
   } catch {
-    // A lock being written right now reads as empty: treat it as held.
-    return { runId: 'unknown (lock being written)', pid: process.pid, host: hostname(), startedAt: 'now', runbook: '' };
+    return undefined;
   }
+}
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0; // gone: the next attempt creates a fresh lock
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function isAlive(lock: LockInfo): boolean {
@@ -83,8 +129,9 @@ function isAlive(lock: LockInfo): boolean {
 }
 
 /**
- * Removes a dead process's lock. A second lock file serialises takeovers, so two processes that
- * both saw the same dead holder cannot both remove it (the second would remove the first's new lock).
+ * Removes a dead process's lock (or, with `dead` undefined, a damaged one). A second lock file
+ * serialises takeovers, so two processes that both saw the same dead holder cannot both remove it
+ * (the second would remove the first's new lock).
  */
 function takeOver(path: string, dead: LockInfo | undefined): void {
   const guard = `${path}.takeover`;
@@ -100,7 +147,8 @@ function takeOver(path: string, dead: LockInfo | undefined): void {
   }
   try {
     const now = readLock(path);
-    if (now && dead && now.runId === dead.runId && now.pid === dead.pid && !isAlive(now)) unlinkSync(path);
+    const stillDead = dead ? now !== undefined && now.runId === dead.runId && now.pid === dead.pid && !isAlive(now) : now === undefined && ageMs(path) >= DAMAGED_AFTER_MS;
+    if (stillDead) unlinkSync(path);
   } catch {
     // Someone else removed it: the next attempt creates a fresh lock.
   } finally {

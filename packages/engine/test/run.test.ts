@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, cliAsync, events, fence as F, onlyRunDir, readAll, runbook, workspace } from './helpers.js';
@@ -154,6 +155,30 @@ describe('readybook run', () => {
     await killed.done;
     writeFileSync(release, '');
     expect(cli(['run', 'lock.md'], { cwd: ws.dir, env: ws.env }).code).toBe(0);
+  });
+
+  it('never shows a half-written lock, and takes over a damaged one (empty after a crash or a full disk)', async () => {
+    const ws = workspace();
+    ws.write('quick.md', runbook('title: Quick', ['## one', `${F}sh run`, 'sleep 0.5', F].join('\n')));
+    // Eight at once: exactly one runs; every refusal names a real holder, never a placeholder.
+    const runs = Array.from({ length: 8 }, () => cliAsync(['run', 'quick.md'], { cwd: ws.dir, env: ws.env }));
+    const results = await Promise.all(runs.map((r) => r.done));
+    expect(results.filter((r) => r.code === 0)).toHaveLength(1);
+    const pids = new Set(runs.map((r) => r.child.pid));
+    for (const r of results.filter((x) => x.code === 4)) {
+      const pid = Number(/\(pid (\d+) /.exec(r.stderr)?.[1]);
+      expect(r.stderr).toMatch(/locked by run \S+-quick-[0-9a-f]+ \(pid \d+ /);
+      expect(pids.has(pid)).toBe(true);
+    }
+    // A damaged lock: empty, and old enough that no writer can still be filling it in.
+    const key = createHash('sha256').update(realpathSync(join(ws.dir, 'quick.md'))).digest('hex').slice(0, 12);
+    const lock = join(ws.home, 'locks', `quick-${key}.lock`);
+    expect(readdirSync(join(ws.home, 'locks'))).toEqual([]); // released, and no draft left behind
+    writeFileSync(lock, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    expect(cli(['run', 'quick.md'], { cwd: ws.dir, env: ws.env }).code).toBe(0);
+    expect(existsSync(lock)).toBe(false);
   });
 
   it('refuses a manual step in a non-interactive run without --yes, and checks it with verify', () => {
