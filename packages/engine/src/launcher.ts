@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { RunningRecord } from './orphan.js';
 
 /**
  * A small long-lived bash process that starts the blocks of a run.
@@ -55,7 +56,7 @@ export interface LaunchRequest {
   /** The block's whole environment; only what differs from the launcher's own is sent. */
   env: NodeJS.ProcessEnv;
   /** Where the block records its pid before it runs (orphan.ts), and what it is. */
-  running: { path: string; step: number; role: string };
+  running: RunningRecord;
 }
 
 export interface LaunchedBlock {

@@ -30,10 +30,17 @@ export function runningPath(dir: string): string {
   return join(dir, FILE);
 }
 
-export function recordRunning(dir: string, pid: number | undefined, step: number, role: string): void {
+/** Where a block's record goes and what it says of the block (a launched block writes it itself). */
+export interface RunningRecord {
+  path: string;
+  step: number;
+  role: string;
+}
+
+export function recordRunning(running: RunningRecord, pid: number | undefined): void {
   if (!pid) return;
-  const record: Running = { pid, start: startTime(pid), step, role };
-  writeFileSync(runningPath(dir), JSON.stringify(record), { mode: 0o600 });
+  const record: Running = { pid, start: startTime(pid), step: running.step, role: running.role };
+  writeFileSync(running.path, JSON.stringify(record), { mode: 0o600 });
 }
 
 export function clearRunning(dir: string): void {
@@ -41,6 +48,30 @@ export function clearRunning(dir: string): void {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+export function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM to a process group, then SIGKILL if it is still `alive` after `graceMs`. */
+export async function stopGroup(pid: number, graceMs: number, alive: () => boolean = () => groupAlive(pid)): Promise<void> {
+  signalGroup(pid, 'SIGTERM');
+  for (let i = 0; i < graceMs / 100 && alive(); i += 1) await sleep(100);
+  if (alive()) signalGroup(pid, 'SIGKILL');
+}
 
 /**
  * Stops the process group of a block left running by a killed engine. Returns a description of
@@ -56,29 +87,13 @@ export async function stopOrphan(dir: string): Promise<string | undefined> {
     clearRunning(dir);
     return undefined;
   }
-  const alive = () => {
-    if (record.start === null || startTime(record.pid) !== record.start) return false;
-    try {
-      process.kill(-record.pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  // The start time guards against a pid the kernel has since given to another process.
+  const alive = () => record.start !== null && startTime(record.pid) === record.start && groupAlive(record.pid);
   if (!alive()) {
     clearRunning(dir);
     return undefined;
   }
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      process.kill(-record.pid, name);
-    } catch {
-      // already gone
-    }
-  };
-  signal('SIGTERM');
-  for (let i = 0; i < 30 && alive(); i += 1) await sleep(100);
-  if (alive()) signal('SIGKILL');
+  await stopGroup(record.pid, 3_000, alive);
   clearRunning(dir);
   return `stopped the ${record.role} block of step ${record.step} (process group ${record.pid}) left running by the killed run`;
 }

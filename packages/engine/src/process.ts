@@ -7,7 +7,7 @@ import type { ProcessPromise } from 'zx';
 import type { Launcher } from './launcher.js';
 import type { Block } from './parse.js';
 import type { Masker } from './mask.js';
-import { stopOrphan } from './orphan.js';
+import { recordRunning, type RunningRecord, signalGroup, stopGroup, stopOrphan } from './orphan.js';
 
 /** Bytes of output kept in memory per block, for the journal, the report and the terminal. */
 export const TAIL_BYTES = 4096;
@@ -40,10 +40,8 @@ export interface RunBlockOptions {
   masker: Masker;
   signal: AbortSignal;
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
-  /** Called with the block's process (group) id once it has started. */
-  onStart?: (pid: number | undefined) => void;
-  /** The record of the running block, which a launched block writes itself before it runs. */
-  running: { path: string; step: number; role: string };
+  /** The record of the running block (orphan.ts): a launched block writes it itself before it runs. */
+  running: RunningRecord;
   /** Pass every byte to onOutput (for --json and --verbose); otherwise only the end of each chunk. */
   fullOutput?: boolean;
   /** The run's block launcher: blocks whose output needs no masking are started through it. */
@@ -92,8 +90,8 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
   const { block, masker } = options;
   const started = performance.now();
   const direct = !masker.active;
+  const script = writeScript(block, options.scriptPath);
   if (direct && options.launcher) {
-    const script = writeScript(options.block, options.scriptPath);
     const request = { program: block.lang === 'js' ? process.execPath : 'bash', script, logPath: options.logPath, envPath: `${options.scriptPath}.env`, running: options.running };
     if (options.launcher.accepts(request)) {
       const result = await runLaunched(options, options.launcher, { ...request, env: options.env }, started);
@@ -114,7 +112,6 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
     postfix: '',
   };
   let proc: ProcessPromise;
-  writeScript(block, options.scriptPath);
   // zx is loaded when first needed: runs without secrets start every block through the launcher.
   const { $ } = await import('zx');
   if (block.lang === 'js') {
@@ -159,7 +156,7 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
   const watch = guard(options, (signal) => void proc.kill(signal).catch(() => undefined));
 
   proc.run();
-  options.onStart?.(proc.child?.pid);
+  recordRunning(options.running, proc.child?.pid);
   if (direct) {
     proc.stderr.on('data', onDirectStderr);
   } else {
@@ -252,23 +249,6 @@ function writeScript(block: Block, path: string): string {
   return path;
 }
 
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Runs a block through the run's launcher: stdout and stderr go straight to the log file, the
  * engine follows the file for the live view, and timeouts and aborts kill the block's process
@@ -313,10 +293,7 @@ async function runLaunched(options: RunBlockOptions, launcher: Launcher, request
     } catch {
       // The launcher itself was killed while the block ran: its exit status is lost. Stop the block.
       error = LOST;
-      const group = pid;
-      signalGroup(group, 'SIGTERM');
-      for (let i = 0; i < KILL_GRACE_MS / 100 && groupAlive(group); i += 1) await new Promise((r) => setTimeout(r, 100));
-      signalGroup(group, 'SIGKILL');
+      await stopGroup(pid, KILL_GRACE_MS);
     }
   } else {
     error = LOST;

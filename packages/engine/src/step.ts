@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DEFAULT_RETRY_DELAY_MS, DEFAULT_TIMEOUT_MS, formatDuration } from '@readybook/schema';
 import { blockEnv, emit, type RunContext } from './context.js';
 import type { StepEndEvent, StepPhase, StepRef } from './events.js';
-import { clearRunning, recordRunning, runningPath } from './orphan.js';
+import { clearRunning, runningPath } from './orphan.js';
 import { readOutputs } from './outputs.js';
 import type { Block, Step } from './parse.js';
 import { runBlock, TAIL_BYTES, type BlockResult } from './process.js';
@@ -30,7 +30,6 @@ export async function execBlock(ctx: RunContext, step: Step, block: Block, signa
     signal,
     fullOutput: ctx.fullOutput,
     launcher: ctx.launcher,
-    onStart: (pid) => recordRunning(ctx.dir, pid, step.index, block.role),
     running: { path: runningPath(ctx.dir), step: step.index, role: block.role },
     ...(ctx.liveOutput ? { onOutput: (stream: 'stdout' | 'stderr', text: string) => void emit(ctx, { type: 'step.output', step: stepRef(step), role: block.role, stream, text }) } : {}),
   });
