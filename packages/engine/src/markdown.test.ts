@@ -1,8 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
+import type { Heading, Root } from 'mdast';
+import { toString } from 'mdast-util-to-string';
+import type { Node } from 'unist';
 import { describe, expect, it } from 'vitest';
-import { parseMarkdown } from './markdown.js';
+import { parseMarkdown, parseOutline } from './markdown.js';
 
 /** The tree of one whole parse: the reference that a parse in sections must equal exactly. */
 const whole = (text: string) => parseMarkdown(text, Number.POSITIVE_INFINITY);
@@ -16,9 +19,11 @@ function markdownFiles(dir: string): string[] {
     .map((f) => join(ROOT, dir, f));
 }
 
+const repoFiles = () => ['runbooks', 'checklists', 'decisions', 'packages/reliability/corpus/runbooks', 'packages/reliability/corpus/accepted', 'packages/reliability/corpus/checklists'].flatMap(markdownFiles);
+
 describe('parseMarkdown in sections', () => {
   it('gives the same tree, positions included, for every runbook, checklist, ADR and corpus file of the repo', () => {
-    const files = ['runbooks', 'checklists', 'decisions', 'packages/reliability/corpus/runbooks', 'packages/reliability/corpus/accepted', 'packages/reliability/corpus/checklists'].flatMap(markdownFiles);
+    const files = repoFiles();
     expect(files.length).toBeGreaterThan(200);
     for (const file of files) {
       const text = readFileSync(file, 'latin1');
@@ -104,6 +109,78 @@ describe('parseMarkdown in sections', () => {
       fc.property(doc, (text) => {
         expect(sectioned(text)).toEqual(whole(text));
       }),
+      { numRuns: 1500 },
+    );
+  });
+});
+
+/** Nodes whose children are blocks; below the others (paragraphs, headings, cells) is inline content. */
+const BLOCK_PARENTS = new Set(['root', 'blockquote', 'list', 'listItem', 'footnoteDefinition', 'table', 'tableRow']);
+
+/** A tree without its inline content: every block with all its fields and position. */
+function blocks(node: Node): unknown {
+  const { children, ...fields } = node as Node & { children?: Node[] };
+  return BLOCK_PARENTS.has(node.type) && children ? { ...fields, children: children.map(blocks) } : fields;
+}
+
+/** What a runbook's outline must give: the blocks of a whole parse and its headings' plain text. */
+function expectOutlineOf(text: string, label: string) {
+  const reference = whole(text);
+  for (const sectionBytes of [Number.POSITIVE_INFINITY, 1]) {
+    const outline = parseOutline(text, sectionBytes);
+    expect(blocks(outline.tree), label).toEqual(blocks(reference));
+    const headings = (tree: Root) => tree.children.filter((n): n is Heading => n.type === 'heading');
+    const expected = headings(reference).map((h) => toString(h));
+    expect(headings(outline.tree).map((h) => outline.headingText(h)), label).toEqual(expected);
+  }
+}
+
+describe('parseOutline (blocks only, for runbooks)', () => {
+  it('gives the blocks and heading texts of a whole parse for every Markdown file of the repo and the corpus', () => {
+    const files = repoFiles();
+    for (const file of files) {
+      const text = readFileSync(file, 'latin1');
+      if (text.length > 40_000) continue;
+      try {
+        whole(text);
+      } catch {
+        continue; // nesting that overflows the parser's stack; parse.ts refuses it first (RB005)
+      }
+      expectOutlineOf(text, file);
+    }
+  });
+
+  it('really leaves inline syntax unparsed, and parses headings with inline syntax for their text', () => {
+    const text = '---\ntitle: x\n---\n\n## Restore *the* `primary` [db](https://x) <b>now</b>\n\nSome *emphasis*, a [link](https://x) and www.example.com.\n';
+    const outline = parseOutline(text);
+    const [, heading, paragraph] = outline.tree.children;
+    expect(paragraph).toMatchObject({ type: 'paragraph', children: [{ type: 'text', value: 'Some *emphasis*, a [link](https://x) and www.example.com.' }] });
+    // As `toString` gives it from a whole parse: emphasis, code and links give their text, HTML its source.
+    expect(outline.headingText(heading as Heading)).toBe('Restore the primary db <b>now</b>');
+  });
+
+  it('gives the blocks and heading texts of a whole parse for generated documents dense in inline syntax', () => {
+    const inline = fc.constantFrom('*em*', '**strong**', '_u_', '`code`', '`a|b`', '``', '[link](https://x)', '[ref]', '![img](i.png)', '<b>', '</b>', '<https://x>', 'www.example.com', 'a@b.co', 'https://x.y', '~~s~~', '~s~', '[^n]', '\\*', '\\', '&amp;', '&#42;', '&nbsp;', '  ', '#', ' # ', 'x', 'Step', '|', '\t');
+    const text = fc.array(inline, { maxLength: 8 }).map((parts) => parts.join(''));
+    const line = fc.oneof(
+      text.map((t) => `## ${t}`),
+      text.map((t) => `# ${t}`),
+      text.map((t) => `### ${t} ###`),
+      text,
+      text.map((t) => `- ${t}`),
+      text.map((t) => `1. ${t}`),
+      text.map((t) => `> ${t}`),
+      text.map((t) => `| ${t} | b |`),
+      text.map((t) => `\`\`\`sh ${t}`),
+      text.map((t) => `    ${t}`),
+      text.map((t) => `  ${t}`),
+      fc.constantFrom('```sh run', '```sh&#32;run', '```sh\\ run', '```', '~~~', '|---|---|', '---', '===', '<div>', '</div>', '<!--', '-->', '[ref]: https://example.com', '[^n]: note', '- [ ] task', '- [x] done', '', '   '),
+    );
+    const ending = fc.constantFrom('\n', '\r\n');
+    const front = fc.constantFrom('', '---\ntitle: x\n---\n\n');
+    const doc = fc.tuple(front, fc.array(fc.tuple(line, ending), { maxLength: 40 })).map(([head, lines]) => head + lines.map(([l, e]) => l + e).join(''));
+    fc.assert(
+      fc.property(doc, (source) => expectOutlineOf(source, JSON.stringify(source))),
       { numRuns: 1500 },
     );
   });

@@ -1,11 +1,51 @@
-import type { Code, Root, RootContent } from 'mdast';
+import type { Code, Heading, Root, RootContent } from 'mdast';
+import { toString } from 'mdast-util-to-string';
 import type { Node } from 'unist';
 import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
-import { unified } from 'unified';
+import { type Data, type Processor, unified } from 'unified';
 
-const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm);
+/**
+ * The inline constructs of CommonMark and GFM, by their micromark names. Character escapes and
+ * references are not among them: fence info strings (`sh run`) use them too.
+ */
+const INLINE_CONSTRUCTS = [
+  'attention',
+  'autolink',
+  'codeText',
+  'hardBreakEscape',
+  'htmlText',
+  'labelStartImage',
+  'labelStartLink',
+  'labelEnd',
+  'wwwAutolink',
+  'protocolAutolink',
+  'emailAutolink',
+  'strikethrough',
+  'gfmFootnoteCall',
+  'gfmPotentialFootnoteCall',
+];
+
+/**
+ * A remark plugin, used after remark-gfm, that leaves inline syntax unparsed: paragraphs and
+ * headings keep their text as text.
+ */
+function blocksOnly(this: Processor) {
+  const data = this.data();
+  (data.micromarkExtensions ??= []).push({ disable: { null: INLINE_CONSTRUCTS } });
+  // Tree transforms: GFM's only one finds literal autolinks in text, a tenth of a large parse.
+  data.fromMarkdownExtensions = (data.fromMarkdownExtensions ?? []).map(withoutTransforms);
+}
+
+type FromMarkdownExtension = NonNullable<Data['fromMarkdownExtensions']>[number];
+function withoutTransforms(extension: FromMarkdownExtension): FromMarkdownExtension {
+  return Array.isArray(extension) ? extension.map((one) => ({ ...one, transforms: [] })) : { ...extension, transforms: [] };
+}
+
+type Parser = { parse(source: string): Root };
+const processor: Parser = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm);
+const blockProcessor: Parser = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm).use(blocksOnly);
 
 /** Quote and list markers at the start of one line; deeper nesting makes the Markdown parser slow and memory-hungry. */
 const MAX_NESTING = 64;
@@ -43,8 +83,65 @@ export const SECTION_BYTES = 4 * 1024;
  * same tree, positions included; where that cannot be guaranteed the document is parsed whole.
  */
 export function parseMarkdown(source: string, sectionBytes = SECTION_BYTES): Root {
-  if (source.length <= sectionBytes) return processor.parse(source);
-  return parseInSections(source, sectionBytes) ?? processor.parse(source);
+  return parseWith(processor, source, sectionBytes);
+}
+
+function parseWith(parser: Parser, source: string, sectionBytes: number): Root {
+  if (source.length <= sectionBytes) return parser.parse(source);
+  return parseInSections(parser, source, sectionBytes) ?? parser.parse(source);
+}
+
+/** A runbook's blocks, and the plain text of its top-level headings. */
+export interface Outline {
+  /** Blocks as a whole parse gives them, positions included; inline syntax is left as text. */
+  tree: Root;
+  /** The plain text of a top-level heading of `tree`, as `toString` gives it from a whole parse. */
+  headingText(node: Heading): string;
+}
+
+/**
+ * Characters that may start inline syntax whose plain text differs from its source, and `&`: a
+ * character reference inside a GFM literal autolink stays as written, as text it is decoded.
+ */
+const INLINE_SYNTAX = /[\\`*_[\]!<~&]/;
+
+/**
+ * Parses a runbook's block structure: headings, fences, lists, quotes, tables, HTML blocks. Steps
+ * depend on nothing else, and inline syntax is most of micromark's work on dense prose (150 KB of
+ * `*a ` took 1.0 s with it and 0.45 s without, on Node 20). CommonMark parses blocks before
+ * inlines, so the blocks and their positions are those of a whole parse (markdown.test.ts compares
+ * them). Headings with inline syntax are parsed again, together, for their plain text.
+ */
+export function parseOutline(source: string, sectionBytes = SECTION_BYTES): Outline {
+  const tree = DEFINITION.test(source) ? undefined : parseWith(blockProcessor, source, sectionBytes);
+  const texts = tree && inlineHeadingTexts(source, tree);
+  // A definition can change what a heading's text is (`## [the tool][ref]`): such a file is parsed whole.
+  if (!tree || !texts) return { tree: parseMarkdown(source, sectionBytes), headingText: (node) => toString(node) };
+  return { tree, headingText: (node) => texts.get(node) ?? toString(node) };
+}
+
+/**
+ * The plain text of every top-level heading with inline syntax, from one parse of those headings
+ * alone, blank lines between: each is a top-level heading there as in the file, and no definition
+ * exists to change it. Undefined if that parse does not give one heading for each (never seen; the
+ * caller then parses the file whole).
+ */
+function inlineHeadingTexts(source: string, tree: Root): Map<Heading, string> | undefined {
+  const texts = new Map<Heading, string>();
+  const headings = tree.children.filter((node): node is Heading => node.type === 'heading' && INLINE_SYNTAX.test(sourceOf(source, node)));
+  if (headings.length === 0) return texts;
+  const parsed = parseMarkdown(headings.map((node) => sourceOf(source, node)).join('\n\n')).children;
+  if (parsed.length !== headings.length) return undefined;
+  for (let i = 0; i < headings.length; i += 1) {
+    const again = parsed[i];
+    if (again?.type !== 'heading') return undefined;
+    texts.set(headings[i] as Heading, toString(again));
+  }
+  return texts;
+}
+
+function sourceOf(source: string, node: Node): string {
+  return source.slice(node.position?.start.offset ?? 0, node.position?.end.offset ?? 0);
 }
 
 /**
@@ -85,7 +182,7 @@ function previousLineBlank(source: string, newline: number): boolean {
  */
 const DEFINITION = /^ {0,3}\[[^\]\n]*\]:/m;
 
-function parseInSections(source: string, sectionBytes: number): Root | undefined {
+function parseInSections(parser: Parser, source: string, sectionBytes: number): Root | undefined {
   if (DEFINITION.test(source)) return undefined;
   const starts = [0, ...sectionStarts(source, sectionBytes)];
   if (starts.length === 1) return undefined;
@@ -95,7 +192,7 @@ function parseInSections(source: string, sectionBytes: number): Root | undefined
     const start = starts[i] as number;
     const end = starts[i + 1] ?? source.length;
     const text = source.slice(start, end);
-    const tree = processor.parse(text);
+    const tree = parser.parse(text);
     const last = tree.children.at(-1);
     // Only documents that open with closed frontmatter, as runbooks do: an unclosed `---` at the top
     // makes micromark parse the rest of a whole document differently.

@@ -1,10 +1,9 @@
 import { basename, extname } from 'node:path';
 import type { Code, Heading, Root, RootContent } from 'mdast';
-import { toString } from 'mdast-util-to-string';
 import { blockOptionsSchema, blockLangSchema, runbookFrontmatterSchema, type BlockLang, type BlockRole, type RunbookFrontmatter } from '@readybook/schema';
 import { diagnostic, formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
 import { parseFrontmatter, validateFrontmatter } from './frontmatter.js';
-import { isFenceClosed, nestingProblem, parseMarkdown } from './markdown.js';
+import { isFenceClosed, nestingProblem, parseOutline } from './markdown.js';
 import { decodeSource, readSource } from './source.js';
 
 export { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
@@ -79,9 +78,9 @@ function parseRunbookText(text: string, file: string, hash: string): ParseResult
   const diagnostics: Diagnostic[] = [];
   const deep = nestingProblem(text);
   if (deep) return { diagnostics: [diagnostic(file, 'RB005', deep.message, { line: deep.line })] };
-  const tree = parseMarkdown(text);
+  const { tree, headingText } = parseOutline(text);
   const frontmatter = readFrontmatter(tree, file, diagnostics);
-  const { intro, steps } = readSteps(tree, text, file, diagnostics);
+  const { intro, steps } = readSteps(tree, headingText, text, file, diagnostics);
   if (steps.length === 0 && !hasErrors(diagnostics)) {
     diagnostics.push(diagnostic(file, 'RB010', 'the runbook has no steps (no `##` headings)', { line: lastLine(text) }));
   }
@@ -108,7 +107,7 @@ function readFrontmatter(tree: Root, file: string, diagnostics: Diagnostic[]): R
   return validateFrontmatter(runbookFrontmatterSchema, parsed, file, diagnostics);
 }
 
-function readSteps(tree: Root, text: string, file: string, diagnostics: Diagnostic[]): { intro: string; steps: Step[] } {
+function readSteps(tree: Root, headingText: (node: Heading) => string, text: string, file: string, diagnostics: Diagnostic[]): { intro: string; steps: Step[] } {
   const steps: Step[] = [];
   const introParts: string[] = [];
   const titles = new Map<string, number>();
@@ -125,7 +124,7 @@ function readSteps(tree: Root, text: string, file: string, diagnostics: Diagnost
     if (node.type === 'yaml') continue;
     if (node.type === 'heading' && node.depth === 2) {
       finish();
-      const title = headingTitle(node);
+      const title = headingText(node).trim();
       const line = node.position?.start.line ?? 1;
       if (title === '') diagnostics.push(diagnostic(file, 'RB020', 'a `##` step heading has no title', { line }));
       const previous = titles.get(title.toLowerCase());
@@ -165,10 +164,6 @@ function readSteps(tree: Root, text: string, file: string, diagnostics: Diagnost
   }
   finish();
   return { intro: introParts.join('\n\n'), steps };
-}
-
-function headingTitle(node: Heading): string {
-  return toString(node).trim();
 }
 
 /** Parses a code node's info string; returns a Block only for executable blocks. */
