@@ -35,6 +35,29 @@ export function formatDiagnostic(d: Diagnostic, options: { hint?: boolean } = {}
   return options.hint === false || !d.hint ? head : `${head}\n  hint: ${d.hint}`;
 }
 
+/** Diagnostics printed for one file; past it one line says how many more there are. */
+export const PRINTED_PER_FILE = 50;
+
+/**
+ * Diagnostics as printed on a terminal, at most PRINTED_PER_FILE for each file: a runbook of 28,000
+ * copies of one heading has 28,000 duplicate titles, and nobody reads past the first few.
+ */
+export function formatDiagnostics(diagnostics: readonly Diagnostic[], options: { hint?: boolean; everyOne?: string } = {}): string[] {
+  const printed = new Map<string, number>();
+  const lines: string[] = [];
+  for (const d of diagnostics) {
+    const n = (printed.get(d.file) ?? 0) + 1;
+    printed.set(d.file, n);
+    if (n <= PRINTED_PER_FILE) lines.push(formatDiagnostic(d, options));
+  }
+  for (const [file, n] of printed) {
+    if (n <= PRINTED_PER_FILE) continue;
+    const where = options.everyOne ? `; ${options.everyOne} lists every one` : '';
+    lines.push(`${file}: ${(n - PRINTED_PER_FILE).toLocaleString('en-US')} more diagnostics not shown (${n.toLocaleString('en-US')} in all${where})`);
+  }
+  return lines;
+}
+
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }

@@ -36,6 +36,7 @@ export const ERRORS = {
   RB003: { title: 'Missing frontmatter', hint: 'Start the file with `---`, a YAML block with at least `title:`, and `---`.', exit: EXIT.invalid },
   RB004: { title: 'Unreadable file', hint: 'Runbooks must be UTF-8 text files of at most 1 MiB.', exit: EXIT.invalid },
   RB005: { title: 'Nesting too deep', hint: 'Flatten the quotes, lists or indentation: Markdown nested this deep is not a runbook.', exit: EXIT.invalid },
+  RB006: { title: 'Too many lines', hint: 'Split the runbook, or move long scripts and data into files that its steps call: a runbook has at most 40,000 lines.', exit: EXIT.invalid },
   RB010: { title: 'No steps', hint: 'Each `##` heading is a step; add at least one.', exit: EXIT.invalid },
   RB011: { title: 'Duplicate step title', hint: 'Step titles name steps in journals and resumes; make each one unique.', exit: EXIT.invalid },
   RB012: { title: 'Duplicate block role', hint: 'A step has at most one `run`, one `verify` and one `rollback` block; merge them or split the step.', exit: EXIT.invalid },

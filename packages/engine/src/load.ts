@@ -1,4 +1,4 @@
-import { formatDiagnostic, hasErrors } from './diagnostics.js';
+import { formatDiagnostics, hasErrors } from './diagnostics.js';
 import { ReadybookError } from './errors.js';
 import { parseRunbookFile, type Runbook } from './parse.js';
 import { resolveDocument } from './resolve.js';
@@ -12,7 +12,7 @@ export function loadRunbook(cwd: string, arg: string): { runbook: Runbook; path:
     throw new ReadybookError(
       (errors[0]?.code as 'RB001') ?? 'RB002',
       `${display} is not a valid runbook (${errors.length} error${errors.length === 1 ? '' : 's'}); nothing was run`,
-      { details: errors.map((d) => formatDiagnostic(d, { hint: false })), hint: errors[0]?.hint ?? 'Run `readybook validate` for details.' },
+      { details: formatDiagnostics(errors, { hint: false, everyOne: '`readybook validate --json`' }), hint: errors[0]?.hint ?? 'Run `readybook validate` for details.' },
     );
   }
   return { runbook, path };

@@ -94,6 +94,28 @@ describe('parseMarkdown in sections', () => {
       'text[^n]',
       '[^n]: footnote',
       '    indented code',
+      'Paragraph text',
+      'para | cell',
+      '-|-',
+      '# Title',
+      '#hashtag',
+      '* star item',
+      '+ plus item',
+      '1. ordered',
+      '2) ordered',
+      '   - nested',
+      '  continued',
+      '<script>',
+      '</script>',
+      '<textarea>',
+      '<?php',
+      '?>',
+      '<!DOCTYPE x>',
+      '<![CDATA[',
+      ']]>',
+      '<pre class="x">',
+      '<b>inline</b> text',
+      '***',
       'Setext',
       '---',
       '',
@@ -160,7 +182,7 @@ describe('parseOutline (blocks only, for runbooks)', () => {
   });
 
   it('gives the blocks and heading texts of a whole parse for generated documents dense in inline syntax', () => {
-    const inline = fc.constantFrom('*em*', '**strong**', '_u_', '`code`', '`a|b`', '``', '[link](https://x)', '[ref]', '![img](i.png)', '<b>', '</b>', '<https://x>', 'www.example.com', 'a@b.co', 'https://x.y', '~~s~~', '~s~', '[^n]', '\\*', '\\', '&amp;', '&#42;', '&nbsp;', '  ', '#', ' # ', 'x', 'Step', '|', '\t');
+    const inline = fc.constantFrom('*em*', '**strong**', '_u_', '`code`', '`a|b`', '``', '[link](https://x)', '[ref]', '[REF]', '[x][Ref]', '[^N]', '![img](i.png)', '<b>', '</b>', '<https://x>', 'www.example.com', 'a@b.co', 'https://x.y', '~~s~~', '~s~', '[^n]', '\\*', '\\', '&amp;', '&#42;', '&nbsp;', '  ', '#', ' # ', 'x', 'Step', '|', '\t');
     const text = fc.array(inline, { maxLength: 8 }).map((parts) => parts.join(''));
     const line = fc.oneof(
       text.map((t) => `## ${t}`),
@@ -174,7 +196,7 @@ describe('parseOutline (blocks only, for runbooks)', () => {
       text.map((t) => `\`\`\`sh ${t}`),
       text.map((t) => `    ${t}`),
       text.map((t) => `  ${t}`),
-      fc.constantFrom('```sh run', '```sh&#32;run', '```sh\\ run', '```', '~~~', '|---|---|', '---', '===', '<div>', '</div>', '<!--', '-->', '[ref]: https://example.com', '[^n]: note', '- [ ] task', '- [x] done', '', '   '),
+      fc.constantFrom('```sh run', '```sh&#32;run', '```sh\\ run', '```', '~~~', '|---|---|', '---', '===', '<div>', '</div>', '<!--', '-->', '<pre>', '</pre>', '[ref]: https://example.com', '[REF]:', '> [ref]: https://example.com', '- [Ref]: u', '[^n]: note', '> [^N]: note', '- [ ] task', '- [x] done', '', '   '),
     );
     const ending = fc.constantFrom('\n', '\r\n');
     const front = fc.constantFrom('', '---\ntitle: x\n---\n\n');

@@ -1,4 +1,4 @@
-import type { Code, Heading, Root, RootContent } from 'mdast';
+import type { Code, Definition, FootnoteDefinition, Heading, Parent, Root, RootContent } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import type { Node } from 'unist';
 import remarkFrontmatter from 'remark-frontmatter';
@@ -70,6 +70,21 @@ export function nestingProblem(text: string): { line: number; message: string } 
   return undefined;
 }
 
+/**
+ * Lines of one runbook or checklist. micromark spends 40–150 µs on each line of dense Markdown on
+ * Node 20 (a list item or a table row the most, and a whole list is one block that sections cannot
+ * split), so a 1 MiB list of 260,000 items took 50 s and 3.6 GB to parse. A 5,000-step runbook has
+ * about 35,000 lines.
+ */
+export const MAX_LINES = 40_000;
+
+/** More lines than MAX_LINES: runbooks (RB006) and checklists (CL026) refuse them before parsing. */
+export function lineCountProblem(text: string): { line: number; message: string } | undefined {
+  const lines = countLineEndings(text) + (/[\r\n]$/.test(text) ? 0 : 1);
+  if (lines <= MAX_LINES) return undefined;
+  return { line: MAX_LINES + 1, message: `the file has ${lines.toLocaleString('en-US')} lines; the limit is ${MAX_LINES.toLocaleString('en-US')}` };
+}
+
 /** Documents larger than this are parsed in sections (see parseInSections). */
 export const SECTION_BYTES = 4 * 1024;
 
@@ -113,25 +128,26 @@ const INLINE_SYNTAX = /[\\`*_[\]!<~&]/;
  * them). Headings with inline syntax are parsed again, together, for their plain text.
  */
 export function parseOutline(source: string, sectionBytes = SECTION_BYTES): Outline {
-  const tree = DEFINITION.test(source) ? undefined : parseWith(blockProcessor, source, sectionBytes);
-  const texts = tree && inlineHeadingTexts(source, tree);
-  // A definition can change what a heading's text is (`## [the tool][ref]`): such a file is parsed whole.
-  if (!tree || !texts) return { tree: parseMarkdown(source, sectionBytes), headingText: (node) => toString(node) };
+  const tree = parseWith(blockProcessor, source, sectionBytes);
+  const texts = inlineHeadingTexts(source, tree);
+  if (!texts) return { tree: parseMarkdown(source, sectionBytes), headingText: (node) => toString(node) };
   return { tree, headingText: (node) => texts.get(node) ?? toString(node) };
 }
 
 /**
  * The plain text of every top-level heading with inline syntax, from one parse of those headings
- * alone, blank lines between: each is a top-level heading there as in the file, and no definition
- * exists to change it. Undefined if that parse does not give one heading for each (never seen; the
- * caller then parses the file whole).
+ * alone, blank lines between: each is a top-level heading there as in the file. If one may use a
+ * reference (`## [the tool][ref]`), the file's definitions follow them, by identifier. Undefined if
+ * that parse does not start with one heading for each (never seen; the caller then parses the file
+ * whole).
  */
 function inlineHeadingTexts(source: string, tree: Root): Map<Heading, string> | undefined {
   const texts = new Map<Heading, string>();
   const headings = tree.children.filter((node): node is Heading => node.type === 'heading' && INLINE_SYNTAX.test(sourceOf(source, node)));
   if (headings.length === 0) return texts;
-  const parsed = parseMarkdown(headings.map((node) => sourceOf(source, node)).join('\n\n')).children;
-  if (parsed.length !== headings.length) return undefined;
+  const parts = headings.map((node) => sourceOf(source, node));
+  if (parts.some((part) => part.includes('['))) parts.push(...definitionsOf(tree));
+  const parsed = parseMarkdown(parts.join('\n\n')).children;
   for (let i = 0; i < headings.length; i += 1) {
     const again = parsed[i];
     if (again?.type !== 'heading') return undefined;
@@ -140,30 +156,46 @@ function inlineHeadingTexts(source: string, tree: Root): Map<Heading, string> | 
   return texts;
 }
 
+/** A stand-in for every link and footnote definition of the tree: its identifier is all a reference needs. */
+function definitionsOf(node: Node, found: string[] = []): string[] {
+  if (node.type === 'definition') found.push(`[${(node as Definition).identifier}]: x`);
+  if (node.type === 'footnoteDefinition') found.push(`[^${(node as FootnoteDefinition).identifier}]: x`);
+  if (node.type === 'root' || BLOCK_CONTAINERS.has(node.type)) {
+    for (const child of (node as Parent).children) definitionsOf(child, found);
+  }
+  return found;
+}
+
 function sourceOf(source: string, node: Node): string {
   return source.slice(node.position?.start.offset ?? 0, node.position?.end.offset ?? 0);
 }
 
 /**
- * Where a section may start: a `## ` heading at column 0 after a blank line. Such a line always
- * ends the blocks before it (lists, quotes, paragraphs, tables, footnotes, HTML blocks of kinds
- * 6 and 7), except a fenced code block or an HTML block of kinds 1–5, which parseInSections checks
- * for in the parsed tree itself.
+ * Where a section may start: a line at column 0, after a blank line, that starts with `#` or an
+ * ASCII letter (an ATX heading or a paragraph). After a blank line such a line always ends the
+ * blocks before it (paragraphs, lists, quotes, tables, footnotes, indented code, HTML blocks of
+ * kinds 6 and 7), except a fenced code block or an HTML block of kinds 1–5, which parseInSections
+ * checks for in the parsed tree itself. A list marker, `>` or indentation there could continue a
+ * list or start something else, so those lines never start a section.
  */
 function sectionStarts(source: string, sectionBytes: number): number[] {
   const starts: number[] = [];
   let last = 0;
-  let index = source.indexOf('\n## ');
+  let index = source.indexOf('\n', sectionBytes - 1);
   while (index !== -1) {
     const lineStart = index + 1;
-    if (lineStart - last >= sectionBytes && previousLineBlank(source, index)) {
+    if (lineStart - last >= sectionBytes && SECTION_START.test(source.charAt(lineStart)) && previousLineBlank(source, index)) {
       starts.push(lineStart);
       last = lineStart;
+      index = source.indexOf('\n', last + sectionBytes - 1);
+    } else {
+      index = source.indexOf('\n', lineStart);
     }
-    index = source.indexOf('\n## ', lineStart);
   }
   return starts;
 }
+
+const SECTION_START = /^[#A-Za-z]$/;
 
 /** Is the line that ends at `newline` (the offset of its `\n`) empty or whitespace? */
 function previousLineBlank(source: string, newline: number): boolean {
@@ -177,13 +209,13 @@ function previousLineBlank(source: string, newline: number): boolean {
 
 /**
  * A link or footnote definition anywhere may be used in another section, which would change how
- * that section parses: such documents are parsed whole. (A conservative look at line starts, not a
- * parse: a false alarm only costs speed.)
+ * that section's inline syntax parses: with inline syntax on, such documents are parsed whole. (A
+ * conservative look at line starts, not a parse: a false alarm only costs speed.)
  */
 const DEFINITION = /^ {0,3}\[[^\]\n]*\]:/m;
 
 function parseInSections(parser: Parser, source: string, sectionBytes: number): Root | undefined {
-  if (DEFINITION.test(source)) return undefined;
+  if (parser === processor && DEFINITION.test(source)) return undefined;
   const starts = [0, ...sectionStarts(source, sectionBytes)];
   if (starts.length === 1) return undefined;
   const children: RootContent[] = [];
@@ -197,8 +229,8 @@ function parseInSections(parser: Parser, source: string, sectionBytes: number): 
     // Only documents that open with closed frontmatter, as runbooks do: an unclosed `---` at the top
     // makes micromark parse the rest of a whole document differently.
     if (i === 0 && tree.children[0]?.type !== 'yaml') return undefined;
-    // A section must start with its heading and, unless it is the last, end with every block closed.
-    if (i > 0 && (tree.children[0]?.type !== 'heading' || tree.children[0].position?.start.offset !== 0)) return undefined;
+    // A section must start with its first line's block and, unless it is the last, end with every block closed.
+    if (i > 0 && tree.children[0]?.position?.start.offset !== 0) return undefined;
     if (i < starts.length - 1 && last && !closedBefore(last, text)) return undefined;
     if (i > 0) shift(tree, line - 1, start);
     children.push(...tree.children);
@@ -212,11 +244,17 @@ function parseInSections(parser: Parser, source: string, sectionBytes: number): 
  * run on into the next section: a section's end would close it where the whole document does not.
  */
 function closedBefore(node: RootContent, text: string): boolean {
-  if (node.type === 'html') return false; // kinds 1–5 run to their end marker, across blank lines
-  if (node.type === 'code' && !isFenceClosed(node, text)) return false;
-  const last = 'children' in node ? (node.children.at(-1) as RootContent | undefined) : undefined;
+  if (node.type === 'html') return !HTML_ACROSS_BLANK_LINES.test(node.value.trimStart());
+  if (node.type === 'code') return isFenceClosed(node, text);
+  if (!BLOCK_CONTAINERS.has(node.type) || !('children' in node)) return true;
+  const last = node.children.at(-1) as RootContent | undefined;
   return last === undefined || closedBefore(last, text);
 }
+
+/** Blocks whose last child is a block, which may itself run on. */
+const BLOCK_CONTAINERS = new Set(['blockquote', 'list', 'listItem', 'footnoteDefinition']);
+/** HTML blocks of kinds 1–5 (`<pre`, `<script`, `<style`, `<textarea`, `<!--`, `<?`, `<!X`, `<![CDATA[`) end at their end marker, not at a blank line. */
+const HTML_ACROSS_BLANK_LINES = /^<(?:(?:pre|script|style|textarea)(?:[\s>]|$)|[!?])/i;
 
 /** A fenced block is closed when its last line is a fence of the same character, at least as long. */
 export function isFenceClosed(node: Code, text: string): boolean {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatDiagnostics } from './diagnostics.js';
 import { formatDiagnostic, parseRunbook } from './parse.js';
 
 const F = '```';
@@ -70,6 +71,27 @@ describe('parseRunbook', () => {
     expect(messages(lines('---', 'title: x', '---', '## A', `${F}sh run timeout=abc`, 'true', F))).toEqual([
       'runbooks/x.md:5:11: error RB013: option `timeout=abc` is invalid: timeout must be a duration such as 500ms, 30s, 10m or 2h',
     ]);
+  });
+
+  it('refuses more than 40,000 lines before parsing, at the first line over (RB006), and takes 40,000', () => {
+    const body = (n: number) => `---\ntitle: L\n---\n\n## One\n\n${'- item\n'.repeat(n - 6)}`;
+    expect(messages(body(40_001))).toEqual(['runbooks/x.md:40001:1: error RB006: the file has 40,001 lines; the limit is 40,000']);
+    expect(messages(`${body(40_001).replaceAll('\n', '\r')}`)).toEqual(['runbooks/x.md:40001:1: error RB006: the file has 40,001 lines; the limit is 40,000']);
+    expect(messages(body(40_000))).toEqual([]);
+  });
+
+  it('keeps heading text as a whole parse gives it, inline syntax and references included', () => {
+    const { runbook } = parseRunbook(lines('---', 'title: T', '---', '## Restore `db` from *S3*', `${F}sh run`, 'true', F, '## Use [the tool][t] \\& [^n]', '[t]: https://example.com', '[^n]: a note', '', 'Title', '---'), 'x.md');
+    expect(runbook?.steps.map((s) => s.title)).toEqual(['Restore db from S3', 'Use the tool &', 'Title']);
+  });
+
+  it('prints at most 50 diagnostics of one file, then counts the rest', () => {
+    const steps = Array.from({ length: 120 }, () => `## Same\n\n${F}sh run\ntrue\n${F}\n`).join('\n');
+    const { diagnostics } = parseRunbook(`---\ntitle: T\n---\n\n${steps}`, 'x.md');
+    expect(diagnostics).toHaveLength(119);
+    const printed = formatDiagnostics(diagnostics, { hint: false, everyOne: '`readybook validate --json`' });
+    expect(printed).toHaveLength(51);
+    expect(printed.at(-1)).toBe('x.md: 69 more diagnostics not shown (119 in all; `readybook validate --json` lists every one)');
   });
 
   it('reports a duplicate step title at the second heading', () => {

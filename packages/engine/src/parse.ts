@@ -3,7 +3,7 @@ import type { Code, Heading, Root, RootContent } from 'mdast';
 import { blockOptionsSchema, blockLangSchema, runbookFrontmatterSchema, type BlockLang, type BlockRole, type RunbookFrontmatter } from '@readybook/schema';
 import { diagnostic, formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
 import { parseFrontmatter, validateFrontmatter } from './frontmatter.js';
-import { isFenceClosed, nestingProblem, parseOutline } from './markdown.js';
+import { isFenceClosed, lineCountProblem, nestingProblem, parseOutline } from './markdown.js';
 import { decodeSource, readSource } from './source.js';
 
 export { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
@@ -78,6 +78,8 @@ function parseRunbookText(text: string, file: string, hash: string): ParseResult
   const diagnostics: Diagnostic[] = [];
   const deep = nestingProblem(text);
   if (deep) return { diagnostics: [diagnostic(file, 'RB005', deep.message, { line: deep.line })] };
+  const long = lineCountProblem(text);
+  if (long) return { diagnostics: [diagnostic(file, 'RB006', long.message, { line: long.line })] };
   const { tree, headingText } = parseOutline(text);
   const frontmatter = readFrontmatter(tree, file, diagnostics);
   const { intro, steps } = readSteps(tree, headingText, text, file, diagnostics);

@@ -10,7 +10,7 @@ import { parseRunbook } from '@readybook/engine/parse';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateAdr } from '../src/adr.js';
 import { record } from '../src/figures.js';
-import { cli, DIAGNOSTIC, fence, FULL, hasStackTrace, PACKAGE_DIR, pool, runbook, step, workspace } from '../src/harness.js';
+import { cli, cliMeasured, DIAGNOSTIC, fence, FULL, hasStackTrace, PACKAGE_DIR, pool, runbook, step, workspace } from '../src/harness.js';
 
 const CORPUS = join(PACKAGE_DIR, 'corpus');
 const files = (kind: string) => readdirSync(join(CORPUS, kind)).filter((f) => f.endsWith('.md')).sort();
@@ -27,8 +27,8 @@ function lineCount(path: string): number {
 }
 
 /** The CLI's verdict on one bad file: exit 2 and a positioned diagnostic naming it, no stack. */
-async function expectRejected(args: string[], rel: string, cwd: string, env: NodeJS.ProcessEnv) {
-  const r = await cli(args, { cwd, env, timeout: BOUND_MS });
+async function expectRejected(args: string[], rel: string, cwd: string, env: NodeJS.ProcessEnv, run: typeof cli = cli) {
+  const r = await run(args, { cwd, env, timeout: BOUND_MS });
   inputsTried += 1;
   slowestMs = Math.max(slowestMs, r.ms);
   timed.push({ args, rel, cwd, env, ms: r.ms });
@@ -43,7 +43,7 @@ async function expectRejected(args: string[], rel: string, cwd: string, env: Nod
     expect(Number(m[2])).toBeGreaterThanOrEqual(1);
     expect(Number(m[2]), `${rel}: line ${m[2]} is past the end of the file`).toBeLessThanOrEqual(lineCount(join(cwd, rel)) + 1);
   }
-  return { out, ms: r.ms };
+  return { out, ms: r.ms, diagnostics, peakRssKiB: (r as { peakRssKiB?: number }).peakRssKiB };
 }
 
 describe('malformed runbooks: `readybook validate <file>`', () => {
@@ -110,6 +110,85 @@ describe('malformed runbooks: `readybook validate <file>`', () => {
     const m = DIAGNOSTIC.exec(out) as RegExpExecArray;
     expect(m[4]).toBe('RB011');
     expect(Number(m[2])).toBe(text.split('\n').lastIndexOf('## Step 7') + 1);
+  });
+});
+
+/** The runbook line limit (RB006); every shape below is made as large as it allows. */
+const MAX_LINES = 40_000;
+
+/**
+ * One construct repeated until the file is as long as the engine accepts. micromark's cost is per
+ * line and differs by construct, and a list, table, quote or run of definitions is one block that
+ * cannot be parsed in sections: these are the slowest inputs of their size, and setext headings were
+ * quadratic (28,000 of them took five minutes) until the engine patched micromark.
+ */
+const SHAPES: Record<string, string> = {
+  list: '- a\n',
+  'ordered list': '1. a\n',
+  'task list': '- [ ] a\n',
+  'loose list': '- a\n\n',
+  quote: '> a\n',
+  'table rows': '| a | b |\n',
+  definitions: '[a]: b\n',
+  footnotes: '[^a]: b\n',
+  paragraphs: 'a\n\n',
+  'setext headings': 'a\n---\n\n',
+  '### headings': '### a\n',
+  'thematic breaks': '***\n',
+  'indented code': '    a\n',
+  'empty fences': `${fence}\n${fence}\n`,
+  'HTML blocks': '<div>\n\n',
+  'emphasis runs': '*a *a *a *a *a *a *a *a\n',
+};
+
+/** A hang bound, not a speed target: the slowest shape takes seconds; unpatched setext headings took minutes. */
+const SHAPE_BOUND_MS = 60_000;
+
+describe('the slowest Markdown shapes, each as large as the line limit allows', () => {
+  const lines = FULL ? MAX_LINES - 20 : 4_000;
+  const shapes: Record<string, { ms: number; peakRssMiB: number }> = {};
+
+  it(`rejects each shape at ${lines.toLocaleString('en-US')} lines with the diagnostic on its last line, and no hang`, async () => {
+    const ws = workspace('rb-shapes-');
+    for (const [name, unit] of Object.entries(SHAPES)) {
+      const per = unit.split('\n').length - 1;
+      const head = `---\ntitle: ${name}\n---\n\n## First\n\n${name === 'table rows' ? '| a | b |\n|---|---|\n' : ''}`;
+      const text = `${head}${unit.repeat(Math.floor((lines - 10) / per))}\n## First\n`;
+      const file = `shape-${name.replace(/[^a-z]+/g, '-').replace(/^-|-$/g, '')}.md`;
+      writeFileSync(join(ws.dir, file), text);
+      const measured: typeof cli = (args, options) => cliMeasured(args, { ...options, timeout: SHAPE_BOUND_MS });
+      const { ms, out, diagnostics, peakRssKiB } = await expectRejected(['validate', file], file, ws.dir, ws.env, measured);
+      const count = Math.floor((lines - 10) / per);
+      if (name === 'setext headings') {
+        // Every `a` heading after the first is a duplicate step, and so is the last `## First`: the
+        // terminal shows the first 50 and counts the rest.
+        expect(diagnostics).toHaveLength(50);
+        expect(out).toContain(`${file}: ${(count - 50).toLocaleString('en-US')} more diagnostics not shown (${count.toLocaleString('en-US')} in all; \`readybook validate --json\` lists every one)`);
+      } else {
+        // The duplicate `## First` at the end: the whole file was parsed, and positions survived it.
+        expect(diagnostics.map((m) => [m[4], Number(m[2])]), name).toContainEqual(['RB011', text.split('\n').lastIndexOf('## First') + 1]);
+      }
+      shapes[name] = { ms: Math.round(ms), peakRssMiB: Math.round((peakRssKiB ?? 0) / 1024) };
+    }
+    const slowest = Object.entries(shapes).sort((a, b) => b[1].ms - a[1].ms)[0];
+    const hungriest = Object.entries(shapes).sort((a, b) => b[1].peakRssMiB - a[1].peakRssMiB)[0];
+    record('inputs-shapes', {
+      shapeLines: lines,
+      shapes,
+      slowestShape: slowest?.[0] ?? null,
+      slowestShapeMs: slowest?.[1].ms ?? null,
+      hungriestShape: hungriest?.[0] ?? null,
+      hungriestShapePeakRssMiB: hungriest?.[1].peakRssMiB ?? null,
+      shapesUnderOneSecond: Object.values(shapes).filter((v) => v.ms < 1000).length,
+      shapesTried: Object.keys(shapes).length,
+    });
+  });
+
+  it('refuses a file over the line limit before parsing it: a 1 MiB list of 260,000 items', async () => {
+    const ws = workspace('rb-lines-');
+    writeFileSync(join(ws.dir, 'long.md'), `---\ntitle: Long\n---\n\n## One\n\n${'- a\n'.repeat(260_000)}`);
+    const { diagnostics } = await expectRejected(['validate', 'long.md'], 'long.md', ws.dir, ws.env);
+    expect(diagnostics.map((m) => [m[4], Number(m[2])])).toEqual([['RB006', MAX_LINES + 1]]);
   });
 });
 

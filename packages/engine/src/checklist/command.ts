@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { formatDiagnostic } from './diagnostics.js';
+import { formatDiagnostics } from './diagnostics.js';
 import { evaluate, writeEvaluation } from './evaluate.js';
 import { EvidenceError, publishEvidence } from './evidence.js';
 import { displayPath, InvalidChecklistError, readChecklist, resolveChecklistPath } from './load.js';
@@ -37,7 +37,7 @@ export async function runCheck(args: CheckArgs): Promise<number> {
   try {
     const path = await resolveChecklistPath(args.checklist, args.cwd);
     const { checklist, diagnostics } = await readChecklist(path, args.cwd);
-    for (const d of diagnostics) stderr.write(`${formatDiagnostic(d)}\n`);
+    for (const line of formatDiagnostics(diagnostics)) stderr.write(`${line}\n`);
     const onItem = args.json
       ? undefined
       : (item: { check: { kind: string }; source?: string }) => {

@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../diagnostics.js';
 
 // One formatter for runbook and checklist diagnostics.
-export { formatDiagnostic, hasErrors } from '../diagnostics.js';
+export { formatDiagnostic, formatDiagnostics, hasErrors } from '../diagnostics.js';
 
 /** Stable codes of checklist diagnostics. Never renumber; add at the end. */
 export const CHECKLIST_CODES = {
@@ -24,6 +24,7 @@ export const CHECKLIST_CODES = {
   CL023: 'checklist has no items',
   CL024: 'unknown runbook',
   CL025: 'nesting too deep',
+  CL026: 'too many lines',
 } as const;
 
 export type ChecklistCode = keyof typeof CHECKLIST_CODES;

@@ -3,7 +3,7 @@ import { join, sep } from 'node:path';
 import { ReadybookError } from '../errors.js';
 import { displayPath as sharedDisplayPath, resolveDocument } from '../resolve.js';
 import { readSource } from '../source.js';
-import { formatDiagnostic, hasErrors } from './diagnostics.js';
+import { formatDiagnostics, hasErrors } from './diagnostics.js';
 import { parseChecklist } from './parse.js';
 import type { Checklist, Diagnostic } from './types.js';
 
@@ -12,7 +12,7 @@ export class InvalidChecklistError extends Error {
     message: string,
     readonly diagnostics: Diagnostic[] = [],
   ) {
-    super(diagnostics.length > 0 ? `${message}\n${diagnostics.map((d) => formatDiagnostic(d)).join('\n')}` : message);
+    super(diagnostics.length > 0 ? `${message}\n${formatDiagnostics(diagnostics).join('\n')}` : message);
     this.name = 'InvalidChecklistError';
   }
 }

@@ -19,6 +19,13 @@ describe('parseChecklist', () => {
     expect(diagnostics.map((d) => formatDiagnostic(d, { hint: false }))).toEqual(['deep.md:137:1: error CL025: the line is indented 258 columns; the limit is 256']);
   });
 
+  test('refuses more than 40,000 lines before parsing (CL026)', () => {
+    const items = '- [ ] item `manual: x`\n'.repeat(40_000);
+    const { checklist, diagnostics } = parseChecklist(`---\ntitle: C\ngate: g\nowner: o\n---\n\n## S\n\n${items}`, 'long.md');
+    expect(checklist).toBeUndefined();
+    expect(diagnostics.map((d) => formatDiagnostic(d, { hint: false }))).toEqual(['long.md:40001:1: error CL026: the file has 40,008 lines; the limit is 40,000']);
+  });
+
   test('reads frontmatter, sections and every kind of item with its position', () => {
     const { checklist, diagnostics } = fixture('all-kinds');
     expect(diagnostics).toEqual([]);

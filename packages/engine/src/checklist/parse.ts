@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { checklistFrontmatterSchema } from '@readybook/schema';
 import type { Heading, InlineCode, ListItem, Nodes, Paragraph, PhrasingContent, Root } from 'mdast';
 import { parseDocument } from 'yaml';
-import { nestingProblem, parseMarkdown } from '../markdown.js';
+import { lineCountProblem, nestingProblem, parseMarkdown } from '../markdown.js';
 import { parseCheckSpan } from './check-syntax.js';
 import { diagnostic, hasErrors } from './diagnostics.js';
 import { parseSignOff } from './sign-off.js';
@@ -19,6 +19,10 @@ export function parseChecklist(source: string, file: string, options: ParseOptio
   const deep = nestingProblem(source);
   if (deep) {
     return { diagnostics: [diagnostic(file, { line: deep.line, column: 1 }, 'CL025', deep.message, 'flatten the nested items: a checklist item nested this deep is not a checklist')] };
+  }
+  const long = lineCountProblem(source);
+  if (long) {
+    return { diagnostics: [diagnostic(file, { line: long.line, column: 1 }, 'CL026', long.message, 'split the checklist: a checklist has at most 40,000 lines')] };
   }
   const tree = parseMarkdown(source) as Root;
   const locate = locator(source);

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandContext } from '../cli.js';
-import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
+import { formatDiagnostics, type Diagnostic } from '../diagnostics.js';
 import { EXIT, ReadybookError } from '../errors.js';
 import { parseRunbookFile } from '../parse.js';
 import { assertInside, displayPath, findUp, listMarkdown } from '../resolve.js';
@@ -46,7 +46,7 @@ export default async function validate({ args, cwd }: CommandContext): Promise<n
     process.stdout.write(`${JSON.stringify({ files: files.length, valid, errors, diagnostics: all })}\n`);
   } else {
     const style = makeStyle(process.stderr);
-    for (const d of all) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    for (const line of formatDiagnostics(all, { everyOne: '`readybook validate --json`' })) process.stderr.write(`${line}\n`);
     const out = makeStyle(process.stdout);
     const summary = `${valid}/${files.length} runbook${files.length === 1 ? '' : 's'} valid${errors ? `, ${errors} error${errors === 1 ? '' : 's'}` : ''}`;
     process.stdout.write(`${errors ? style.red(summary) : out.green(summary)}\n`);
