@@ -66,6 +66,8 @@ function rows(f: Figures): Array<[string, string, string]> {
     ['Bad input', 'Hand-written corpus files (runbooks, checklists, ADRs)', n(f.corpusFiles)],
     ['Bad input', 'Slowest rejection, three CLIs at once on two cores (wall clock, Node start-up included)', `${n(f.slowestRejectionMs, ' ms')}${f.slowestRejectionInput ? ` (\`${f.slowestRejectionInput}\`)` : ''}`],
     ['Bad input', 'Slowest rejection timed again alone (the 8 slowest above, one at a time)', `${n(f.slowestAloneMs, ' ms')}${f.slowestAloneInput ? ` (\`${f.slowestAloneInput}\`)` : ''}`],
+    ['Bad input', `Slowest of ${n(f.shapesTried)} Markdown shapes made ${n(f.shapeLines)} lines long (each timed alone)`, `${n(f.slowestShapeMs, ' ms')}${f.slowestShape ? ` (${f.slowestShape})` : ''}; ${n(f.shapesUnderOneSecond)} of ${n(f.shapesTried)} under 1 s`],
+    ['Bad input', '… peak RSS of the hungriest of them', `${n(f.hungriestShapePeakRssMiB, ' MiB')}${f.hungriestShape ? ` (${f.hungriestShape})` : ''}`],
     ['Secrets', 'Secret canaries found in artifacts', n(f.secretsLeaked)],
     ['Secrets', 'Artifacts searched', n(f.secretArtifactsSearched)],
     ['Injection', 'Hostile values and paths tried / executed', `${n(f.injectionAttempts)} / ${n(f.injectionsExecuted)}`],
@@ -105,6 +107,24 @@ every artifact, passes hostile param values and paths, makes each step of the re
 fail against the sandbox, and runs it under load. Its fast part runs in CI (\`pnpm --filter @readybook/reliability test\`).
 
 ${table(data.figures)}
+${shapes(data.figures)}`;
+}
+
+/** The time and memory of each Markdown shape, slowest first. */
+function shapes(f: Figures): string {
+  if (!f.shapes) return '';
+  const list = Object.entries(f.shapes as Record<string, { ms: number; peakRssMiB: number }>).sort((a, b) => b[1].ms - a[1].ms);
+  return `
+## The slowest Markdown shapes
+
+Each shape is one construct repeated until the runbook is ${n(f.shapeLines)} lines long, with a duplicate step title on
+its last line, so the engine must parse all of it to find the error. The parser's cost is per line and depends on the
+construct; a list, a table, a quote or a run of definitions is one block, parsed whole. Runbooks and checklists over
+40,000 lines are refused before parsing (RB006, CL026).
+
+| Shape | Rejected in | Peak RSS |
+| --- | --- | --- |
+${list.map(([name, v]) => `| ${name} | ${n(v.ms, ' ms')} | ${n(v.peakRssMiB, ' MiB')} |`).join('\n')}
 `;
 }
 
