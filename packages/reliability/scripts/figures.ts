@@ -64,7 +64,7 @@ function rows(f: Figures): Array<[string, string, string]> {
     ['Crash safety', 'Journals cut after an event, a second kill during resume', `${n(f.resumeKillsSurvived)} of ${n(f.resumeKillPoints)}`],
     ['Bad input', 'Malformed inputs tried (corpus files + generated)', n(f.inputsTried)],
     ['Bad input', 'Hand-written corpus files (runbooks, checklists, ADRs)', n(f.corpusFiles)],
-    ['Bad input', 'Slowest rejection, three CLIs at once on two cores (wall clock, Node start-up included)', `${n(f.slowestRejectionMs, ' ms')}${f.slowestRejectionInput ? ` (\`${f.slowestRejectionInput}\`)` : ''}`],
+    ['Bad input', 'Slowest rejection of the corpus and generated inputs, three CLIs at once on two cores (wall clock, Node start-up included)', `${n(f.slowestRejectionMs, ' ms')}${f.slowestRejectionInput ? ` (\`${f.slowestRejectionInput}\`)` : ''}`],
     ['Bad input', 'Slowest rejection timed again alone (the 8 slowest above, one at a time)', `${n(f.slowestAloneMs, ' ms')}${f.slowestAloneInput ? ` (\`${f.slowestAloneInput}\`)` : ''}`],
     ['Bad input', `Slowest of ${n(f.shapesTried)} Markdown shapes made ${n(f.shapeLines)} lines long (each timed alone)`, `${n(f.slowestShapeMs, ' ms')}${f.slowestShape ? ` (${f.slowestShape})` : ''}; ${n(f.shapesUnderOneSecond)} of ${n(f.shapesTried)} under 1 s`],
     ['Bad input', '… peak RSS of the hungriest of them', `${n(f.hungriestShapePeakRssMiB, ' MiB')}${f.hungriestShape ? ` (${f.hungriestShape})` : ''}`],

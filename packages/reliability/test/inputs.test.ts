@@ -27,11 +27,14 @@ function lineCount(path: string): number {
 }
 
 /** The CLI's verdict on one bad file: exit 2 and a positioned diagnostic naming it, no stack. */
-async function expectRejected(args: string[], rel: string, cwd: string, env: NodeJS.ProcessEnv, run: typeof cli = cli) {
+async function expectRejected(args: string[], rel: string, cwd: string, env: NodeJS.ProcessEnv, run: typeof cli = cli, timedHere = true) {
   const r = await run(args, { cwd, env, timeout: BOUND_MS });
   inputsTried += 1;
-  slowestMs = Math.max(slowestMs, r.ms);
-  timed.push({ args, rel, cwd, env, ms: r.ms });
+  // The shapes at the line limit have figures of their own; these are the corpus's and the generator's.
+  if (timedHere) {
+    slowestMs = Math.max(slowestMs, r.ms);
+    timed.push({ args, rel, cwd, env, ms: r.ms });
+  }
   const out = `${r.stdout}\n${r.stderr}`;
   expect(r.signal, `${rel}: hung and was killed`).toBeNull();
   expect(hasStackTrace(out), `${rel}: stack trace or internal error:\n${out}`).toBe(false);
@@ -157,7 +160,7 @@ describe('the slowest Markdown shapes, each as large as the line limit allows', 
       const file = `shape-${name.replace(/[^a-z]+/g, '-').replace(/^-|-$/g, '')}.md`;
       writeFileSync(join(ws.dir, file), text);
       const measured: typeof cli = (args, options) => cliMeasured(args, { ...options, timeout: SHAPE_BOUND_MS });
-      const { ms, out, diagnostics, peakRssKiB } = await expectRejected(['validate', file], file, ws.dir, ws.env, measured);
+      const { ms, out, diagnostics, peakRssKiB } = await expectRejected(['validate', file], file, ws.dir, ws.env, measured, false);
       const count = Math.floor((lines - 10) / per);
       if (name === 'setext headings') {
         // Every `a` heading after the first is a duplicate step, and so is the last `## First`: the
