@@ -43,9 +43,13 @@ function withoutTransforms(extension: FromMarkdownExtension): FromMarkdownExtens
   return Array.isArray(extension) ? extension.map((one) => ({ ...one, transforms: [] })) : { ...extension, transforms: [] };
 }
 
-type Parser = { parse(source: string): Root };
-const processor: Parser = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm);
-const blockProcessor: Parser = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm).use(blocksOnly);
+const fullProcessor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm);
+const blockOnlyProcessor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml']).use(remarkGfm).use(blocksOnly);
+
+/** A Markdown parser, and whether it parses inline syntax (which definitions elsewhere can change). */
+type Parser = { parse(source: string): Root; inline: boolean };
+const processor: Parser = { parse: (source) => fullProcessor.parse(source), inline: true };
+const blockProcessor: Parser = { parse: (source) => blockOnlyProcessor.parse(source), inline: false };
 
 /** Quote and list markers at the start of one line; deeper nesting makes the Markdown parser slow and memory-hungry. */
 const MAX_NESTING = 64;
@@ -144,9 +148,16 @@ export function parseOutline(source: string, sectionBytes = SECTION_BYTES): Outl
  */
 function inlineHeadingTexts(source: string, tree: Root): Map<Heading, string> | undefined {
   const texts = new Map<Heading, string>();
-  const headings = tree.children.filter((node): node is Heading => node.type === 'heading' && INLINE_SYNTAX.test(sourceOf(source, node)));
+  const headings: Heading[] = [];
+  const parts: string[] = [];
+  for (const node of tree.children) {
+    if (node.type !== 'heading') continue;
+    const part = sourceOf(source, node);
+    if (!INLINE_SYNTAX.test(part)) continue;
+    headings.push(node);
+    parts.push(part);
+  }
   if (headings.length === 0) return texts;
-  const parts = headings.map((node) => sourceOf(source, node));
   if (parts.some((part) => part.includes('['))) parts.push(...definitionsOf(tree));
   const parsed = parseMarkdown(parts.join('\n\n')).children;
   for (let i = 0; i < headings.length; i += 1) {
@@ -167,7 +178,8 @@ function definitionsOf(node: Node, found: string[] = []): string[] {
   return found;
 }
 
-function sourceOf(source: string, node: Node): string {
+/** The source text of a node, from its positions. */
+export function sourceOf(source: string, node: Node): string {
   return source.slice(node.position?.start.offset ?? 0, node.position?.end.offset ?? 0);
 }
 
@@ -216,7 +228,7 @@ function previousLineBlank(source: string, newline: number): boolean {
 const DEFINITION = /^ {0,3}\[[^\]\n]*\]:/m;
 
 function parseInSections(parser: Parser, source: string, sectionBytes: number): Root | undefined {
-  if (parser === processor && DEFINITION.test(source)) return undefined;
+  if (parser.inline && DEFINITION.test(source)) return undefined;
   const starts = [0, ...sectionStarts(source, sectionBytes)];
   if (starts.length === 1) return undefined;
   const children: RootContent[] = [];

@@ -3,7 +3,7 @@ import type { Code, Heading, Root, RootContent } from 'mdast';
 import { blockOptionsSchema, blockLangSchema, runbookFrontmatterSchema, type BlockLang, type BlockRole, type RunbookFrontmatter } from '@readybook/schema';
 import { diagnostic, formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
 import { parseFrontmatter, validateFrontmatter } from './frontmatter.js';
-import { isFenceClosed, lineCountProblem, nestingProblem, parseOutline } from './markdown.js';
+import { isFenceClosed, lineCountProblem, nestingProblem, parseOutline, sourceOf } from './markdown.js';
 import { decodeSource, readSource } from './source.js';
 
 export { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
@@ -149,12 +149,12 @@ function readSteps(tree: Root, headingText: (node: Heading) => string, text: str
       if (block) {
         diagnostics.push(diagnostic(file, 'RB016', `a \`${block.role}\` block appears before the first \`##\` step`, { line: block.line }));
       } else {
-        introParts.push(slice(text, node));
+        introParts.push(sourceOf(text, node));
       }
       continue;
     }
     if (!block) {
-      current.prose.push(slice(text, node));
+      current.prose.push(sourceOf(text, node));
       continue;
     }
     const existing = current.step[block.role];
@@ -261,10 +261,6 @@ function* nestedCode(node: RootContent): Generator<Code> {
     if (child.type === 'code') yield child;
     yield* nestedCode(child);
   }
-}
-
-function slice(text: string, node: RootContent): string {
-  return text.slice(node.position?.start.offset ?? 0, node.position?.end.offset ?? 0);
 }
 
 function lastLine(text: string): number {

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { checklistFrontmatterSchema } from '@readybook/schema';
 import type { Heading, InlineCode, ListItem, Nodes, Paragraph, PhrasingContent, Root } from 'mdast';
 import { parseDocument } from 'yaml';
-import { lineCountProblem, nestingProblem, parseMarkdown } from '../markdown.js';
+import { lineCountProblem, MAX_LINES, nestingProblem, parseMarkdown } from '../markdown.js';
 import { parseCheckSpan } from './check-syntax.js';
 import { diagnostic, hasErrors } from './diagnostics.js';
 import { parseSignOff } from './sign-off.js';
@@ -22,7 +22,7 @@ export function parseChecklist(source: string, file: string, options: ParseOptio
   }
   const long = lineCountProblem(source);
   if (long) {
-    return { diagnostics: [diagnostic(file, { line: long.line, column: 1 }, 'CL026', long.message, 'split the checklist: a checklist has at most 40,000 lines')] };
+    return { diagnostics: [diagnostic(file, { line: long.line, column: 1 }, 'CL026', long.message, `split the checklist: a checklist has at most ${MAX_LINES.toLocaleString('en-US')} lines`)] };
   }
   const tree = parseMarkdown(source) as Root;
   const locate = locator(source);
