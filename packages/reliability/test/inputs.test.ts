@@ -154,15 +154,14 @@ describe('the slowest Markdown shapes, each as large as the line limit allows', 
 
   it(`rejects each shape at ${lines.toLocaleString('en-US')} lines with the diagnostic on its last line, and no hang`, async () => {
     const ws = workspace('rb-shapes-');
+    const measured: typeof cli = (args, options) => cliMeasured(args, { ...options, timeout: SHAPE_BOUND_MS });
     for (const [name, unit] of Object.entries(SHAPES)) {
-      const per = unit.split('\n').length - 1;
+      const count = Math.floor((lines - 10) / (unit.split('\n').length - 1));
       const head = `---\ntitle: ${name}\n---\n\n## First\n\n${name === 'table rows' ? '| a | b |\n|---|---|\n' : ''}`;
-      const text = `${head}${unit.repeat(Math.floor((lines - 10) / per))}\n## First\n`;
+      const text = `${head}${unit.repeat(count)}\n## First\n`;
       const file = `shape-${name.replace(/[^a-z]+/g, '-').replace(/^-|-$/g, '')}.md`;
       writeFileSync(join(ws.dir, file), text);
-      const measured: typeof cli = (args, options) => cliMeasured(args, { ...options, timeout: SHAPE_BOUND_MS });
       const { ms, out, diagnostics, peakRssKiB } = await expectRejected(['validate', file], file, ws.dir, ws.env, measured, false);
-      const count = Math.floor((lines - 10) / per);
       if (name === 'setext headings') {
         // Every `a` heading after the first is a duplicate step, and so is the last `## First`: the
         // terminal shows the first 50 and counts the rest.
