@@ -9,10 +9,11 @@
 //   --node:  the Node that runs the engine (default: the one running this script; under `pnpm` that is the
 //            pinned Node 24; operators may run the engine on their own Node 20.19+)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { watchPeakRss } from './peak-rss.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'packages/engine/bin/readybook.js');
@@ -28,17 +29,11 @@ function timed(cmd, args, options = {}) {
   return new Promise((done, fail) => {
     const started = performance.now();
     const child = spawn(cmd, args, { cwd: work, env, stdio: ['ignore', 'ignore', 'pipe'], ...options });
-    let peak = 0;
+    const peakRss = watchPeakRss(child);
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
-    const poll = setInterval(() => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) peak = Math.max(peak, Number(m[1]) / 1024);
-      } catch {}
-    }, 20);
     child.on('close', (code) => {
-      clearInterval(poll);
+      const peak = peakRss();
       if (code !== 0) return fail(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-500)}`));
       done({ ms: performance.now() - started, peakMiB: peak });
     });
