@@ -118,6 +118,8 @@ describe('malformed runbooks: `readybook validate <file>`', () => {
 
 /** The runbook line limit (RB006); every shape below is made as large as it allows. */
 const MAX_LINES = 40_000;
+/** The checklist line limit (CL026). */
+const MAX_CHECKLIST_LINES = 1_000;
 
 /**
  * One construct repeated until the file is as long as the engine accepts. micromark's cost is per
@@ -201,6 +203,35 @@ describe('malformed checklists: `readybook check <file>`', () => {
   it('rejects every one with a positioned diagnostic and exit 2 (every other one in CI)', async () => {
     const ws = workspace('rb-cl-');
     await pool(names.filter((_, i) => FULL || i % 2 === 0), 3, (name) => expectRejected(['check', join('corpus/checklists', name), '--no-write'], join('corpus/checklists', name), PACKAGE_DIR, ws.env));
+  });
+  // Checklists are parsed whole, inline syntax included, so their limit is lower (CL026; markdown.ts).
+  const CHECKLIST_SHAPES: Record<string, string> = {
+    'task items': '- [ ] item `evidence: backup`\n',
+    list: '- a\n',
+    'table rows': '| a | b |\n',
+    definitions: '[a]: b\n',
+    footnotes: '[^a]: b\n',
+    'literal autolinks': 'www.a.com a@b.co https://x.y www.b.com\n',
+    'emphasis runs': '*a *a *a *a *a *a *a *a\n',
+    'setext headings': 'a\n---\n\n',
+    quote: '> a\n',
+  };
+  it(`rejects each shape at the checklist line limit (${MAX_CHECKLIST_LINES.toLocaleString('en-US')}) on its last item, and refuses one line more (CL026)`, async () => {
+    const ws = workspace('rb-cl-shapes-');
+    const head = '---\ntitle: C\ngate: g\nowner: o\n---\n\n## S\n\n';
+    const last = '\n- [ ] last `evidance: backup`\n';
+    await pool(Object.entries(CHECKLIST_SHAPES), 3, async ([name, unit]) => {
+      const table = name === 'table rows' ? '| a | b |\n|---|---|\n' : '';
+      const room = MAX_CHECKLIST_LINES - (head + table + last).split('\n').length + 1;
+      const text = `${head}${table}${unit.repeat(Math.floor(room / (unit.split('\n').length - 1)))}${last}`;
+      const file = `shape-${name.replace(/[^a-z]+/g, '-')}.md`;
+      writeFileSync(join(ws.dir, file), text);
+      const { diagnostics } = await expectRejected(['check', file, '--no-write'], file, ws.dir, ws.env);
+      expect(diagnostics.map((m) => [m[4], Number(m[2])]), name).toContainEqual(['CL010', text.split('\n').length - 1]);
+    });
+    writeFileSync(join(ws.dir, 'one-more.md'), `${head}${'- [ ] i `evidence: b`\n'.repeat(MAX_CHECKLIST_LINES - 7)}`);
+    const { diagnostics } = await expectRejected(['check', 'one-more.md', '--no-write'], 'one-more.md', ws.dir, ws.env);
+    expect(diagnostics.map((m) => [m[4], Number(m[2])])).toEqual([['CL026', MAX_CHECKLIST_LINES + 1]]);
   });
   it('rejects a 10 MB checklist', async () => {
     const ws = workspace('rb-cl-big-');

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { checklistFrontmatterSchema } from '@readybook/schema';
 import type { Heading, InlineCode, ListItem, Nodes, Paragraph, PhrasingContent, Root } from 'mdast';
 import { parseDocument } from 'yaml';
-import { lineCountProblem, MAX_LINES, nestingProblem, parseMarkdown } from '../markdown.js';
+import { lineCountProblem, MAX_CHECKLIST_LINES, nestingProblem, parseMarkdown } from '../markdown.js';
 import { parseCheckSpan } from './check-syntax.js';
 import { diagnostic, hasErrors } from './diagnostics.js';
 import { parseSignOff } from './sign-off.js';
@@ -20,9 +20,9 @@ export function parseChecklist(source: string, file: string, options: ParseOptio
   if (deep) {
     return { diagnostics: [diagnostic(file, { line: deep.line, column: 1 }, 'CL025', deep.message, 'flatten the nested items: a checklist item nested this deep is not a checklist')] };
   }
-  const long = lineCountProblem(source);
+  const long = lineCountProblem(source, MAX_CHECKLIST_LINES);
   if (long) {
-    return { diagnostics: [diagnostic(file, { line: long.line, column: 1 }, 'CL026', long.message, `split the checklist: a checklist has at most ${MAX_LINES.toLocaleString('en-US')} lines`)] };
+    return { diagnostics: [diagnostic(file, { line: long.line, column: 1 }, 'CL026', long.message, `split the checklist: a checklist has at most ${MAX_CHECKLIST_LINES.toLocaleString('en-US')} lines`)] };
   }
   const tree = parseMarkdown(source) as Root;
   const locate = locator(source);
