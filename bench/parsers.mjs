@@ -26,7 +26,7 @@ const LINES = quick ? 4_000 : 39_980;
 const RUNS = quick ? 1 : 3;
 
 const engineMarkdown = pathToFileURL(join(root, 'packages/engine/dist/markdown.js')).href;
-const markdownIt = pathToFileURL(join(root, 'node_modules/markdown-it/dist/markdown-it.mjs')).href;
+const markdownIt = import.meta.resolve('markdown-it');
 /** What each child process runs: parse one file once and print the parse's own time. */
 const PARSE = {
   engine: `import { parseOutline } from ${JSON.stringify(engineMarkdown)};
