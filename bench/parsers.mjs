@@ -1,16 +1,22 @@
 #!/usr/bin/env node
-// The engine's Markdown parse against a faster candidate, on the inputs that miss issue 6's 1 s bound
-// (ADR 0012): the 5,000-step runbook and one construct repeated to the 40,000-line limit.
-//   baseline:   `node -e 0` (process start, measured in the same run)
-//   engine:     parseOutline from @readybook/engine (micromark, block constructs only, patched; ADR 0012)
-//   markdown-it: markdown-it 15 block rules only (core `inline` rule off), the same GFM table rule on
+// The engine's two ways to parse a runbook's blocks (ADR 0013), on the inputs that missed issue 6's
+// 1 s bound with the first (ADR 0012): the 5,000-step runbook and one construct repeated to the
+// 40,000-line limit.
+//   baseline:    `node -e 0` (process start, measured in the same run)
+//   micromark:   parseOutline(text, _, 'micromark') from @readybook/engine: micromark, block
+//                constructs only, patched (ADR 0012); the engine's fallback
+//   engine:      parseOutline(text): markdown-it's block parser and the conversion to mdast
+//                (blocks.ts), the engine's default since ADR 0013
+//   markdown-it: markdown-it 15's block rules alone (core `inline` rule off, GFM tables on): what
+//                the conversion and its wrapped rules add to it
 // Each parse runs in a fresh process, as the CLI does, so JIT warm-up and garbage collection count.
-// Prints wall time, parse time and peak RSS, and the ratio engine / markdown-it; absolute times are
-// noise on these machines, the ratios are the figures.
+// Prints wall time, parse time and peak RSS, and the ratios micromark / engine and engine /
+// markdown-it; absolute times are noise on these machines, the ratios are the figures.
 // Usage: pnpm bench:parsers [--quick] [--node=/usr/bin/node]
 //   --quick: 4,000 lines instead of 39,980 and one run instead of the best of three
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -26,14 +32,16 @@ const LINES = quick ? 4_000 : 39_980;
 const RUNS = quick ? 1 : 3;
 
 const engineMarkdown = pathToFileURL(join(root, 'packages/engine/dist/markdown.js')).href;
-const markdownIt = import.meta.resolve('markdown-it');
+// The engine's own copy of markdown-it, as its outline uses it.
+const markdownIt = pathToFileURL(createRequire(join(root, 'packages/engine/package.json')).resolve('markdown-it')).href;
+const read = `const text = (await import('node:fs')).readFileSync(process.argv[1], 'utf8');`;
 /** What each child process runs: parse one file once and print the parse's own time. */
 const PARSE = {
-  engine: `import { parseOutline } from ${JSON.stringify(engineMarkdown)};
-const text = (await import('node:fs')).readFileSync(process.argv[1], 'utf8');
+  micromark: `import { parseOutline } from ${JSON.stringify(engineMarkdown)}; ${read}
+const t = performance.now(); parseOutline(text, undefined, 'micromark'); console.log(performance.now() - t);`,
+  engine: `import { parseOutline } from ${JSON.stringify(engineMarkdown)}; ${read}
 const t = performance.now(); parseOutline(text); console.log(performance.now() - t);`,
-  'markdown-it': `import MarkdownIt from ${JSON.stringify(markdownIt)};
-const text = (await import('node:fs')).readFileSync(process.argv[1], 'utf8');
+  'markdown-it': `import MarkdownIt from ${JSON.stringify(markdownIt)}; ${read}
 const md = new MarkdownIt('commonmark').enable('table'); md.core.ruler.disable(['inline', 'text_join']);
 const t = performance.now(); md.parse(text, {}); console.log(performance.now() - t);`,
 };
@@ -93,21 +101,27 @@ try {
   const start = await best(() => timed(['-e', '0']));
   console.log(`Markdown parsers, ${LINES.toLocaleString('en-US')}-line shapes, best of ${RUNS}, engine on ${nodeVersion}`);
   console.log(`baseline: node -e 0 takes ${Math.round(start.wallMs)} ms\n`);
-  console.log(`${'input'.padEnd(22)} ${'engine wall/parse ms'.padStart(21)} ${'MiB'.padStart(5)} ${'markdown-it wall/parse'.padStart(23)} ${'MiB'.padStart(5)}  parse ratio`);
-  const ratios = [];
+  console.log(`${'input'.padEnd(22)} ${'micromark wall/parse'.padStart(20)} ${'MiB'.padStart(5)} ${'engine wall/parse'.padStart(18)} ${'MiB'.padStart(5)} ${'markdown-it'.padStart(12)}  micromark/engine  engine/markdown-it`);
+  const speedups = [];
+  const overheads = [];
   for (const [name, text] of inputs()) {
     const file = join(work, `${name.replace(/[^a-z0-9]+/g, '-')}.md`);
     writeFileSync(file, text);
+    const slow = await best(() => timed(['--input-type=module', '-e', PARSE.micromark, file]));
     const engine = await best(() => timed(['--input-type=module', '-e', PARSE.engine, file]));
-    const it = await best(() => timed(['--input-type=module', '-e', PARSE['markdown-it'], file]));
-    const ratio = engine.parseMs / Math.max(it.parseMs, 0.1);
-    ratios.push(ratio);
+    const bare = await best(() => timed(['--input-type=module', '-e', PARSE['markdown-it'], file]));
+    const speedup = slow.parseMs / Math.max(engine.parseMs, 0.1);
+    const overhead = engine.parseMs / Math.max(bare.parseMs, 0.1);
+    speedups.push(speedup);
+    overheads.push(overhead);
     console.log(
-      `${name.padEnd(22)} ${fmt(engine.wallMs)} / ${fmt(engine.parseMs)}      ${fmt(engine.peakMiB)} ${fmt(it.wallMs)} / ${fmt(it.parseMs)}        ${fmt(it.peakMiB)}  ${ratio.toFixed(1).padStart(5)}×`,
+      `${name.padEnd(22)} ${fmt(slow.wallMs)} / ${fmt(slow.parseMs)}     ${fmt(slow.peakMiB)} ${fmt(engine.wallMs)} / ${fmt(engine.parseMs)}  ${fmt(engine.peakMiB)}       ${fmt(bare.parseMs)}  ${speedup.toFixed(1).padStart(15)}×  ${overhead.toFixed(1).padStart(17)}×`,
     );
   }
-  const geo = Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length);
-  console.log(`\nengine parse / markdown-it parse: ${Math.min(...ratios).toFixed(1)}× to ${Math.max(...ratios).toFixed(1)}×, geometric mean ${geo.toFixed(1)}×`);
+  const geo = (values) => Math.exp(values.reduce((s, r) => s + Math.log(r), 0) / values.length).toFixed(1);
+  const range = (values) => `${Math.min(...values).toFixed(1)}× to ${Math.max(...values).toFixed(1)}×`;
+  console.log(`\nmicromark parse / engine parse: ${range(speedups)}, geometric mean ${geo(speedups)}×`);
+  console.log(`engine parse / bare markdown-it block parse: ${range(overheads)}, geometric mean ${geo(overheads)}×`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -5,7 +5,11 @@
 // (`@readybook/engine`, `./parse`, `./checklist`) stay unbundled for the docs site.
 // zx and @inquirer/confirm stay external: both are loaded only when needed, and js blocks import
 // zx from node_modules themselves.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names are content hashes: without this, every build would leave the last one's chunks behind.
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: ['dist/cli.js'],

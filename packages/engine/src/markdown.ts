@@ -5,6 +5,7 @@ import remarkFrontmatter from 'remark-frontmatter';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { type Data, type Processor, unified } from 'unified';
+import { parseBlocks } from './blocks.js';
 
 /**
  * The inline constructs of CommonMark and GFM, by their micromark names. Character escapes and
@@ -119,6 +120,11 @@ function parseWith(parser: Parser, source: string, sectionBytes: number): Root {
   return parseInSections(parser, source, sectionBytes) ?? parser.parse(source);
 }
 
+/** The frontmatter node that micromark makes of a document's first lines, if they are frontmatter. */
+function frontmatterNode(prefix: string): RootContent | undefined {
+  return blockProcessor.parse(prefix).children[0];
+}
+
 /** A runbook's blocks, and the plain text of its top-level headings. */
 export interface Outline {
   /** Blocks as a whole parse gives them, positions included; inline syntax is left as text. */
@@ -133,16 +139,23 @@ export interface Outline {
  */
 const INLINE_SYNTAX = /[\\`*_[\]!<~&]/;
 
+/** A setext heading of two lines or more (two line endings, the underline's included), which micromark joins as written (CR included, indent dropped). */
+const SETEXT = /(?:\r\n?|\n)[^]*(?:\r\n?|\n)/;
+
 /**
  * Parses a runbook's block structure: headings, fences, lists, quotes, tables, HTML blocks. Steps
- * depend on nothing else, and inline syntax is most of micromark's work on dense prose (150 KB of
- * `*a ` took 1.0 s with it and 0.45 s without, on Node 20). CommonMark parses blocks before
- * inlines, so the blocks and their positions are those of a whole parse (markdown.test.ts compares
- * them). Headings with inline syntax are parsed again, together, for their plain text.
+ * depend on nothing else. markdown-it's block parser does it (blocks.ts, ADR 0013): ten to forty
+ * times faster than micromark, which a large or hostile file would otherwise keep busy for
+ * seconds. micromark, with inline syntax left unparsed, parses what markdown-it's conversion does
+ * not know (never seen in the repo or in blocks.test.ts's generated documents), and `blockParser`
+ * picks it for tests. Headings with inline syntax are parsed again by micromark, together, for
+ * their plain text, as the site renders them.
  */
-export function parseOutline(source: string, sectionBytes = SECTION_BYTES): Outline {
-  const tree = parseWith(blockProcessor, source, sectionBytes);
-  const texts = inlineHeadingTexts(source, tree);
+export function parseOutline(source: string, sectionBytes = SECTION_BYTES, blockParser: 'markdown-it' | 'micromark' = 'markdown-it'): Outline {
+  const fast = blockParser === 'markdown-it' ? parseBlocks(source, frontmatterNode) : undefined;
+  const tree = fast ?? parseWith(blockProcessor, source, sectionBytes);
+  // On micromark's tree, a heading not parsed again as one (never seen) has the file parsed whole.
+  const texts = inlineHeadingTexts(source, tree, !fast);
   if (!texts) return { tree: parseMarkdown(source, sectionBytes), headingText: (node) => toString(node) };
   return { tree, headingText: (node) => texts.get(node) ?? toString(node) };
 }
@@ -150,28 +163,41 @@ export function parseOutline(source: string, sectionBytes = SECTION_BYTES): Outl
 /**
  * The plain text of every top-level heading with inline syntax, from one parse of those headings
  * alone, blank lines between: each is a top-level heading there as in the file. If one may use a
- * reference (`## [the tool][ref]`), the file's definitions follow them, by identifier. Undefined if
- * that parse does not start with one heading for each (never seen; the caller then parses the file
- * whole).
+ * reference (`## [the tool][ref]`), the file's definitions follow them, by identifier. Headings with
+ * a line ending (setext) are parsed again too: micromark keeps CR endings in their text and drops
+ * each line's indent. A heading that this parse does not give as one keeps the tree's own text, or,
+ * if `strict`, the result is undefined (never seen; the caller then parses the file whole).
  */
-function inlineHeadingTexts(source: string, tree: Root): Map<Heading, string> | undefined {
+function inlineHeadingTexts(source: string, tree: Root, strict: boolean): Map<Heading, string> | undefined {
   const texts = new Map<Heading, string>();
   const headings: Heading[] = [];
   const parts: string[] = [];
   for (const node of tree.children) {
     if (node.type !== 'heading') continue;
     const part = sourceOf(source, node);
-    if (!INLINE_SYNTAX.test(part)) continue;
+    if (!INLINE_SYNTAX.test(part) && !SETEXT.test(part)) continue;
     headings.push(node);
     parts.push(part);
   }
   if (headings.length === 0) return texts;
+  const starts: number[] = [];
+  let offset = 0;
+  for (const part of parts) {
+    starts.push(offset);
+    offset += part.length + 2;
+  }
   if (parts.some((part) => part.includes('['))) parts.push(...definitionsOf(tree));
-  const parsed = parseMarkdown(parts.join('\n\n')).children;
+  // Each part's heading is the one parsed within it: a setext heading's source may start with the
+  // definitions before it (`[a]: /u`, `Title`, `===`).
+  const parsed = parseMarkdown(parts.join('\n\n')).children.filter((node): node is Heading => node.type === 'heading');
+  let next = 0;
   for (let i = 0; i < headings.length; i += 1) {
-    const again = parsed[i];
-    if (again?.type !== 'heading') return undefined;
-    texts.set(headings[i] as Heading, toString(again));
+    const end = (starts[i] as number) + (parts[i] as string).length;
+    const within: Heading[] = [];
+    while (next < parsed.length && ((parsed[next] as Heading).position?.start.offset ?? 0) < end) within.push(parsed[next++] as Heading);
+    if (within.length === 1) texts.set(headings[i] as Heading, toString(within[0] as Heading));
+    else if (strict) return undefined;
+    else texts.set(headings[i] as Heading, toString(headings[i] as Heading));
   }
   return texts;
 }

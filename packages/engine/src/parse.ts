@@ -149,12 +149,12 @@ function readSteps(tree: Root, headingText: (node: Heading) => string, text: str
       if (block) {
         diagnostics.push(diagnostic(file, 'RB016', `a \`${block.role}\` block appears before the first \`##\` step`, { line: block.line }));
       } else {
-        introParts.push(sourceOf(text, node));
+        introParts.push(proseOf(text, node));
       }
       continue;
     }
     if (!block) {
-      current.prose.push(sourceOf(text, node));
+      current.prose.push(proseOf(text, node));
       continue;
     }
     const existing = current.step[block.role];
@@ -253,6 +253,14 @@ function readBlock(node: Code, text: string, file: string, diagnostics: Diagnost
   if (parsed.data.retries !== undefined) options.retries = parsed.data.retries;
   if (parsed.data.delay !== undefined) options.delayMs = parsed.data.delay;
   return { role, lang: lang as BlockLang, code: node.value, info, options, line };
+}
+
+/**
+ * A block's source for a step's description, without trailing whitespace: where micromark and
+ * markdown-it (blocks.ts) end a block differently, it is by line endings and blank lines only.
+ */
+function proseOf(text: string, node: RootContent): string {
+  return sourceOf(text, node).trimEnd();
 }
 
 function* nestedCode(node: RootContent): Generator<Code> {
