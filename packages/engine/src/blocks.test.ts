@@ -1,13 +1,13 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as commonmark from 'commonmark';
 import fc from 'fast-check';
 import type { Root, RootContent } from 'mdast';
 import { chai, describe, expect, it } from 'vitest';
+import { inlineDenseDocuments, repoMarkdownFiles, structuralDocuments } from './fixtures/markdown-documents.js';
+import { isFenceClosed, parseOutline, sourceOf } from './markdown.js';
+
 // Failures print whole structures: a departure is read from them.
 chai.config.truncateThreshold = 0;
-import { inlineDenseDocuments, structuralDocuments } from './fixtures/markdown-documents.js';
-import { isFenceClosed, parseOutline, sourceOf } from './markdown.js';
 
 type BlockParser = 'markdown-it' | 'micromark';
 
@@ -151,17 +151,9 @@ function expectSameOutline(text: string, label: string, departures: string[]) {
   departures.push(text);
 }
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const repoFiles = () =>
-  ['runbooks', 'checklists', 'decisions', 'packages/reliability/corpus/runbooks', 'packages/reliability/corpus/accepted', 'packages/reliability/corpus/checklists'].flatMap((dir) =>
-    readdirSync(join(ROOT, dir))
-      .filter((f) => f.endsWith('.md'))
-      .map((f) => join(ROOT, dir, f)),
-  );
-
 describe('parseOutline with markdown-it (blocks.ts) against micromark', () => {
   it('gives the same outline for every Markdown file of the repo and the corpus', () => {
-    const files = repoFiles();
+    const files = repoMarkdownFiles();
     expect(files.length).toBeGreaterThan(200);
     for (const file of files) {
       const text = readFileSync(file, 'latin1');

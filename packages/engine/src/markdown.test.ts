@@ -1,11 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import type { Heading, Root } from 'mdast';
 import { toString } from 'mdast-util-to-string';
 import type { Node } from 'unist';
 import { describe, expect, it } from 'vitest';
-import { inlineDenseDocuments, structuralDocuments } from './fixtures/markdown-documents.js';
+import { inlineDenseDocuments, repoMarkdownFiles, structuralDocuments } from './fixtures/markdown-documents.js';
 import { parseMarkdown, parseOutline } from './markdown.js';
 
 /** The tree of one whole parse: the reference that a parse in sections must equal exactly. */
@@ -13,18 +12,9 @@ const whole = (text: string) => parseMarkdown(text, Number.POSITIVE_INFINITY);
 /** Sections as small as possible, so that every eligible heading starts one. */
 const sectioned = (text: string) => parseMarkdown(text, 1);
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-function markdownFiles(dir: string): string[] {
-  return readdirSync(join(ROOT, dir))
-    .filter((f) => f.endsWith('.md'))
-    .map((f) => join(ROOT, dir, f));
-}
-
-const repoFiles = () => ['runbooks', 'checklists', 'decisions', 'packages/reliability/corpus/runbooks', 'packages/reliability/corpus/accepted', 'packages/reliability/corpus/checklists'].flatMap(markdownFiles);
-
 describe('parseMarkdown in sections', () => {
   it('gives the same tree, positions included, for every runbook, checklist, ADR and corpus file of the repo', () => {
-    const files = repoFiles();
+    const files = repoMarkdownFiles();
     expect(files.length).toBeGreaterThan(200);
     for (const file of files) {
       const text = readFileSync(file, 'latin1');
@@ -104,7 +94,7 @@ function expectOutlineOf(text: string, label: string) {
 
 describe('parseOutline with micromark (blocks only), where markdown-it’s conversion does not apply', () => {
   it('gives the blocks and heading texts of a whole parse for every Markdown file of the repo and the corpus', () => {
-    const files = repoFiles();
+    const files = repoMarkdownFiles();
     for (const file of files) {
       const text = readFileSync(file, 'latin1');
       if (text.length > 40_000) continue;
