@@ -25,7 +25,9 @@ const FENCE = /^[ \t]*(?:`{3}|~{3})/;
  * shows the same); and each code block below the top level, which parse.ts refuses if executable.
  */
 function outlineView(text: string, blockParser: BlockParser) {
-  const { tree, headingText } = parseOutline(text, undefined, blockParser);
+  const { tree, headingText, blockParser: used } = parseOutline(text, undefined, blockParser);
+  // The conversion applies to every document here: none falls back to micromark unseen.
+  expect(used, JSON.stringify(text)).toBe(blockParser);
   const nested: [number, string | null | undefined][] = [];
   const walk = (node: Root | RootContent, depth: number) => {
     for (const child of 'children' in node ? (node.children as RootContent[]) : []) {
@@ -66,11 +68,12 @@ function outlineView(text: string, blockParser: BlockParser) {
  */
 function commonmarkStructure(text: string) {
   const document = new commonmark.Parser().parse(text);
+  const lines = text.split(/\r\n|\r|\n/);
   const top: string[] = [];
   const nested: number[] = [];
   for (let node = document.firstChild; node; node = node.next) {
     const line = node.sourcepos[0][0];
-    if (node.type === 'heading' && node.level === 2) top.push(`step@${line}${plainText(node)}`);
+    if (node.type === 'heading' && node.level === 2) top.push(`step@${line}${GFM_INLINE.test(lines.slice(line - 1, node.sourcepos[1][0]).join('\n')) ? '' : plainText(node)}`);
     else if (node.type === 'code_block') top.push(`code ${words(node.info ?? '')}@${line}`);
     else if (top.at(-1) !== 'prose') top.push('prose');
     const walker = node.walker();
@@ -98,10 +101,10 @@ function outlineStructure(text: string, blockParser: BlockParser) {
 /** Inline syntax of GFM only (literal autolinks, strikethrough): commonmark.js reads it as text. */
 const GFM_INLINE = /www\.|:\/\/|@|~/;
 
-/** A step title to compare with commonmark.js's: without footnote calls, which are text there and nothing in mdast. */
-const titleText = (text: string) => (GFM_INLINE.test(text) ? '' : ` ${text.replace(/\[\^[^\]\s]*\]/g, '').trim()}`);
+/** A step title to compare with commonmark.js's: without footnote calls (text there, nothing in mdast), line endings as LF. */
+const titleText = (text: string) => ` ${text.replace(/\[\^[^\]\s]*\]/g, '').replace(/\r\n?/g, '\n').trim()}`;
 
-/** A heading's plain text as mdast's `toString` gives it (text, code and HTML as written), unless it has GFM inline syntax. */
+/** A heading's plain text as mdast's `toString` gives it: text, code and HTML as written. */
 function plainText(heading: commonmark.Node): string {
   let text = '';
   const walker = heading.walker();
@@ -113,6 +116,12 @@ function plainText(heading: commonmark.Node): string {
 }
 
 const words = (info: string) => info.trim().split(/\s+/).join(' ');
+
+/** An HTML block inside a list item, quote or footnote: micromark's one departure that the judge's structure may not show. */
+function hasNestedHtml(node: Root | RootContent, depth = 0): boolean {
+  if (depth > 1 && node.type === 'html') return true; // below a child of the root
+  return 'children' in node && (node.children as RootContent[]).some((child) => hasNestedHtml(child, depth + 1));
+}
 
 /** A footnote definition's start, at the top level. */
 const FOOTNOTE_DEFINITION = /^( {0,3})\[\^[^\]\s]+\]:[ \t]?/gm;
@@ -140,18 +149,50 @@ function expectSameOutline(text: string, label: string, departures: string[]) {
     departures.push(text);
     return;
   }
-  // commonmark.js knows no frontmatter: it reads the rest with those lines left blank.
+  // commonmark.js knows no frontmatter: it reads the rest with those lines left blank (as spaces,
+  // so that a CR and an LF on either side stay two line endings).
   const end = yaml?.type === 'yaml' ? (yaml.position?.end.offset ?? 0) : 0;
   // Nor footnotes: a definition is a container whose lines are indented four columns, as in a list
   // item with three spaces after its marker, which it becomes for commonmark.js (ADR 0013).
-  const body = (text.slice(0, end).replace(/[^\r\n]/g, '') + text.slice(end)).replace(FOOTNOTE_DEFINITION, '$1-   ');
+  const body = (text.slice(0, end).replace(/[^\r\n]/g, ' ') + text.slice(end)).replace(FOOTNOTE_DEFINITION, '$1-   ');
   const judge = commonmarkStructure(body);
   expect(outlineStructure(text, 'markdown-it'), `${label}: markdown-it differs from micromark and from commonmark.js`).toEqual(judge);
-  expect(outlineStructure(text, 'micromark'), `${label}: micromark and markdown-it differ, and commonmark.js agrees with both`).not.toEqual(judge);
+  // micromark departs, or reads HTML in a list item or quote where CommonMark has a lazy line: a
+  // footnote there is then defined for one parser only, which only a step title shows (`## [^n]`).
+  if (!hasNestedHtml(parseOutline(text, undefined, 'micromark').tree)) {
+    expect(outlineStructure(text, 'micromark'), `${label}: micromark and markdown-it differ, and commonmark.js agrees with both`).not.toEqual(judge);
+  }
   departures.push(text);
 }
 
 describe('parseOutline with markdown-it (blocks.ts) against micromark', () => {
+  it('reads the documents where the two parsers disagree as CommonMark does, and as the docs say (ADR 0013)', () => {
+    const F = '```';
+    const cases: [string, string, { top: string[]; nested: number[] }][] = [
+      // markdown-it alone: an HTML block after the definition, which swallows the step.
+      ['a definition, then the rest of its paragraph', '[ref]: /u\n</pre>\n## Step two\n', { top: ['prose', 'step@3 Step two'], nested: [] }],
+      ['an indented line after a definition, then an underline', '[ref]: /u\n    Title\n---\n', { top: ['step@1 Title'], nested: [] }],
+      // micromark: an HTML block in the item, which runs on over the next lines and the step.
+      ['a closing tag on a lazy line of a list item', '- item\n</script>\n</pre>\n## Step\n', { top: ['prose', 'step@4 Step'], nested: [] }],
+      ['a closing tag on a lazy line of a quote', '> quote\n</pre>\n## Step\n', { top: ['prose', 'step@3 Step'], nested: [] }],
+      // micromark: a paragraph, as if the list interrupted one.
+      ['a list from 2 after indented code', `    code\n2) ordered\n   ${F}sh run\n`, { top: ['code @1', 'prose'], nested: [3] }],
+      // micromark, after `---` never closed: the list is lost and its fence becomes an executable block.
+      ['frontmatter never closed', `---\ntitle: x\n- item\n  ${F}sh rollback\n  echo\n  ${F}\n`, { top: ['prose'], nested: [4] }],
+      // markdown-it alone: a table whose header row is a heading, or a one-column table with no pipe in its delimiter row.
+      ['a heading above a delimiter row', '## a | b\n|---|---|\n', { top: ['step@1 a | b', 'prose'], nested: [] }],
+      ['a setext heading with a pipe', 'a|\n---\n', { top: ['step@1 a|'], nested: [] }],
+    ];
+    for (const [name, text, expected] of cases) {
+      expect(outlineStructure(text, 'markdown-it'), name).toEqual(expected);
+      expect(commonmarkStructure(text), `${name}: commonmark.js`).toEqual(expected);
+    }
+    // And where GFM decides, as micromark and cmark-gfm do: any HTML block ends a table.
+    const table = 'a|b\n-|-\n</script>\n---\n## Step\n';
+    expect(outlineStructure(table, 'markdown-it')).toEqual(outlineStructure(table, 'micromark'));
+    expect(outlineStructure(table, 'markdown-it').top).toEqual(['prose']);
+  });
+
   it('gives the same outline for every Markdown file of the repo and the corpus', () => {
     const files = repoMarkdownFiles();
     expect(files.length).toBeGreaterThan(200);

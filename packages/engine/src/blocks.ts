@@ -79,6 +79,7 @@ function createParser(): MarkdownIt {
   const lheading = rule('lheading');
   const paragraph = rule('paragraph');
   const html = rule('html_block');
+  const list = rule('list');
   const table = rule('table');
   const otherStarts = ['fence', 'blockquote', 'hr', 'list', 'html_block', 'heading'].map(rule);
 
@@ -99,11 +100,29 @@ function createParser(): MarkdownIt {
   // them stay that paragraph's: `[a]: /u` then `</pre>` then `## Step` is a definition, a paragraph
   // and a heading. markdown-it starts a new block after the definition (an HTML block here, which
   // swallows the heading), so the rest of the paragraph is parsed as one.
+  // Nor can a definition run into a setext underline of its paragraph (`[a]:` then `===` is a
+  // heading, not a definition of `===`): the underline is found first.
+  const definition = (state: StateBlock, startLine: number, endLine: number): boolean => {
+    const { length } = state.tokens;
+    if (!reference(state, startLine, endLine, false)) return false;
+    let underline = startLine + 1;
+    while (underline < state.line && !isUnderline(state, underline)) underline += 1;
+    if (underline === state.line) return true;
+    state.tokens.length = length;
+    state.line = startLine;
+    const lineMax = state.lineMax;
+    state.lineMax = underline;
+    try {
+      return reference(state, startLine, underline, false);
+    } finally {
+      state.lineMax = lineMax;
+    }
+  };
   md.block.ruler.at('reference', (state, startLine, endLine, silent) => {
-    if (!reference(state, startLine, endLine, silent)) return false;
-    if (silent) return true;
+    if (silent) return reference(state, startLine, endLine, true);
+    if (!definition(state, startLine, endLine)) return false;
     while (continuesParagraph(state, state.line, endLine)) {
-      if (reference(state, state.line, endLine, false)) continue;
+      if (definition(state, state.line, endLine)) continue;
       const heading = state.tokens.length;
       // The rest may be a setext heading even if indented (lheading would take it for code), which
       // starts, in micromark as in commonmark.js, at the first definition before it.
@@ -118,6 +137,22 @@ function createParser(): MarkdownIt {
     }
     return true;
   });
+
+  // A definition is the start of a paragraph: a list item ends it only where it could end one
+  // (not empty, from 1 if ordered). markdown-it lets any item end a definition (`[a]:`, `1.`).
+  md.block.ruler.at(
+    'list',
+    (state, startLine, endLine, silent) => {
+      if (!silent || state.parentType !== 'reference') return list(state, startLine, endLine, silent);
+      state.parentType = 'paragraph';
+      try {
+        return list(state, startLine, endLine, true);
+      } finally {
+        state.parentType = 'reference';
+      }
+    },
+    { alt: ['paragraph', 'reference', 'blockquote'] },
+  );
 
   // A table's header row is a line of a paragraph in GFM: a heading or a fence before a delimiter
   // row (`## a | b`, `|---|---|`) stays one; markdown-it tries tables first, and takes any line. And
@@ -151,6 +186,13 @@ function createParser(): MarkdownIt {
 }
 
 type BlockRule = (state: StateBlock, startLine: number, endLine: number, silent: boolean) => boolean;
+
+/** Is `line` a setext heading underline (`===`, `---`) for a paragraph of this container? */
+function isUnderline(state: StateBlock, line: number): boolean {
+  const indent = (state.sCount[line] as number) - state.blkIndent;
+  if (indent < 0 || indent > 3) return false;
+  return /^(?:=+|-+)[ \t]*$/.test(state.src.slice((state.bMarks[line] as number) + (state.tShift[line] as number), state.eMarks[line]));
+}
 
 /** Would `line` continue a paragraph that the line before it ends? (markdown-it's own test, in its reference rule.) */
 function continuesParagraph(state: StateBlock, line: number, endLine: number): boolean {
@@ -314,11 +356,12 @@ class Converter {
     };
   }
 
+  /** Did markdown-it find a closing fence? Then its content has a line fewer than the lines after the opening one. */
   private fenceClosed(token: Token): boolean {
     const [first, after] = token.map as [number, number];
-    if (after - 1 <= first) return false;
-    const closing = this.text(after - 1).trim();
-    return closing.startsWith(token.markup) && /^(`+|~+)$/.test(closing);
+    const { content } = token;
+    const contentLines = content === '' ? 0 : content.split('\n').length - (content.endsWith('\n') ? 1 : 0);
+    return contentLines === after - first - 2;
   }
 
   private htmlUnclosed(token: Token): boolean {

@@ -131,6 +131,8 @@ export interface Outline {
   tree: Root;
   /** The plain text of a top-level heading of `tree`, as `toString` gives it from a whole parse. */
   headingText(node: Heading): string;
+  /** Which parser gave the blocks: markdown-it (blocks.ts), or micromark where its conversion does not apply. */
+  blockParser: 'markdown-it' | 'micromark';
 }
 
 /**
@@ -156,8 +158,8 @@ export function parseOutline(source: string, sectionBytes = SECTION_BYTES, block
   const tree = fast ?? parseWith(blockProcessor, source, sectionBytes);
   // On micromark's tree, a heading not parsed again as one (never seen) has the file parsed whole.
   const texts = inlineHeadingTexts(source, tree, !fast);
-  if (!texts) return { tree: parseMarkdown(source, sectionBytes), headingText: (node) => toString(node) };
-  return { tree, headingText: (node) => texts.get(node) ?? toString(node) };
+  if (!texts) return { tree: parseMarkdown(source, sectionBytes), headingText: (node) => toString(node), blockParser: 'micromark' };
+  return { tree, headingText: (node) => texts.get(node) ?? toString(node), blockParser: fast ? 'markdown-it' : 'micromark' };
 }
 
 /**
