@@ -122,10 +122,10 @@ const MAX_LINES = 40_000;
 const MAX_CHECKLIST_LINES = 1_000;
 
 /**
- * One construct repeated until the file is as long as the engine accepts. micromark's cost is per
- * line and differs by construct, and a list, table, quote or run of definitions is one block that
- * cannot be parsed in sections: these are the slowest inputs of their size. Setext headings (28,000
- * took five minutes) and lazy quote lines (16,000 took 6 s) were quadratic until the engine patched micromark.
+ * One construct repeated until the file is as long as the engine accepts: a parser's cost is per line
+ * and differs by construct, so these are the slowest inputs of their size. With micromark they took
+ * 1–7 s each (ADR 0012; setext headings were quadratic until patched), with markdown-it's block
+ * parser under 1 s (ADR 0013).
  */
 const SHAPES: Record<string, string> = {
   list: '- a\n',
