@@ -5,12 +5,13 @@ import footnote from 'markdown-it-footnote';
 
 /**
  * A runbook's block structure from markdown-it's block parser, as the mdast tree micromark gives
- * (types, and the positions that parse.ts reads), ten to forty times faster (ADR 0013). Undefined
- * when the document has a construct where the two parsers are known to disagree, or that this
- * conversion does not know: the caller then parses with micromark, which stays the reference.
+ * (types, and the positions that parse.ts reads), 5–37× faster (ADR 0013). Where micromark departs
+ * from CommonMark, this follows CommonMark. Undefined for what the conversion does not know
+ * (closed frontmatter that micromark reads otherwise, an unknown token, nesting at markdown-it's
+ * limit): the caller then parses with micromark, which stays the reference.
  *
- * markdown.test.ts holds the two to the same outline on every Markdown file of the repo and on
- * generated documents of the constructs that disagree most.
+ * blocks.test.ts holds the two to the same outline on every Markdown file of the repo and on
+ * generated documents, with commonmark.js as the judge where they differ.
  */
 export function parseBlocks(source: string, frontmatter: (prefix: string) => RootContent | undefined): Root | undefined {
   const lines = lineTable(source);
