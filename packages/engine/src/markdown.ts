@@ -127,7 +127,7 @@ function frontmatterNode(prefix: string): RootContent | undefined {
 
 /** A runbook's blocks, and the plain text of its top-level headings. */
 export interface Outline {
-  /** Blocks as a whole parse gives them, positions included; inline syntax is left as text. */
+  /** The blocks, with the positions that parse.ts reads; paragraphs' inline syntax is left unparsed. */
   tree: Root;
   /** The plain text of a top-level heading of `tree`, as `toString` gives it from a whole parse. */
   headingText(node: Heading): string;
@@ -146,8 +146,8 @@ const SETEXT = /(?:\r\n?|\n)[^]*(?:\r\n?|\n)/;
 
 /**
  * Parses a runbook's block structure: headings, fences, lists, quotes, tables, HTML blocks. Steps
- * depend on nothing else. markdown-it's block parser does it (blocks.ts, ADR 0013): ten to forty
- * times faster than micromark, which a large or hostile file would otherwise keep busy for
+ * depend on nothing else. markdown-it's block parser does it (blocks.ts, ADR 0013): 5–37× faster
+ * than micromark, which a large or hostile file would otherwise keep busy for
  * seconds. micromark, with inline syntax left unparsed, parses what markdown-it's conversion does
  * not know (never seen in the repo or in blocks.test.ts's generated documents), and `blockParser`
  * picks it for tests. Headings with inline syntax are parsed again by micromark, together, for
@@ -165,8 +165,8 @@ export function parseOutline(source: string, sectionBytes = SECTION_BYTES, block
 /**
  * The plain text of every top-level heading with inline syntax, from one parse of those headings
  * alone, blank lines between: each is a top-level heading there as in the file. If one may use a
- * reference (`## [the tool][ref]`), the file's definitions follow them, by identifier. Headings with
- * a line ending (setext) are parsed again too: micromark keeps CR endings in their text and drops
+ * reference (`## [the tool][ref]`), the file's definitions follow them, by identifier. Setext headings
+ * of two lines or more are parsed again too: micromark keeps CR endings in their text and drops
  * each line's indent. A heading that this parse does not give as one keeps the tree's own text, or,
  * if `strict`, the result is undefined (never seen; the caller then parses the file whole).
  */
