@@ -344,15 +344,17 @@ class Converter {
     // Split where the source has spaces or tabs, then decoded (`sh&#32;run` is one word), as micromark does.
     const [lang, ...rest] = token.info.replace(/^[ \t]+|[ \t]+$/g, '').split(/[ \t]+/);
     const meta = token.info.replace(/^[ \t]*[^ \t]+[ \t]*/, ''); // trailing whitespace kept, as micromark keeps it
+    const closed = fenced && this.fenceClosed(token);
     // A fence never closed runs to the end of the document, except inside a quote (whose lines it needs).
-    const toEnd = fenced && !quoted && map[1] === this.lineCount && !this.fenceClosed(token);
+    const toEnd = fenced && !quoted && map[1] === this.lineCount && !closed;
     // A fence's blank lines are its content: it ends on its last line, blank or not.
     const position = fenced ? this.span(map, { toEnd, blankEnd: true }) : this.span(map, { lineStart: true });
     return {
       type: 'code',
       lang: lang ? unescapeAll(lang) : null,
       meta: rest.length > 0 && meta ? unescapeAll(meta) : null,
-      value: fenced ? this.fencedValue(token, map) : this.indentedValue(token.content, map),
+      // Indented code is never executable, and parse.ts reads it as prose: its value is markdown-it's.
+      value: fenced ? this.fencedValue(token, map, closed) : token.content.replace(/\n$/, ''),
       position,
     };
   }
@@ -381,8 +383,8 @@ class Converter {
    * endings, the one after the opening fence and the one after the last line included, then one
    * line ending taken off each end (so `\r` then `\n` around an empty last line go as one CRLF).
    */
-  private fencedValue(token: Token, [opening, after]: [number, number]): string {
-    const contentEnd = this.fenceClosed(token) ? after - 1 : Math.min(after, this.lastLine + 1);
+  private fencedValue(token: Token, [opening, after]: [number, number], closed: boolean): string {
+    const contentEnd = closed ? after - 1 : Math.min(after, this.lastLine + 1);
     const count = contentEnd - (opening + 1);
     const parts = count > 0 ? token.content.replace(/\n$/, '').split('\n') : [];
     let raw = this.ending(opening);
@@ -396,36 +398,4 @@ class Converter {
   private ending(line: number): string {
     return line >= this.lastLine ? '' : this.source.slice(this.lines.ends[line], this.lines.starts[line + 1]);
   }
-
-  /**
-   * Indented code's value as mdast-util-from-markdown makes it. micromark runs the block on over
-   * blank lines up to the last line of only whitespace that is indented four columns, and keeps
-   * what is left of those lines after the indent; one line ending is then taken off the end.
-   */
-  private indentedValue(content: string, [first, after]: [number, number]): string {
-    const parts = content.replace(/\n$/, '').split('\n');
-    let last = after - 1;
-    for (let line = after; line <= this.lastLine && this.blank(line); line += 1) if (columns(this.text(line)) >= 4) last = line;
-    for (let line = after; line <= last; line += 1) parts.push(withoutIndent(this.text(line), 4));
-    let out = parts[0] as string;
-    for (let i = 1; i < parts.length; i += 1) out += this.ending(first + i - 1) + parts[i];
-    return out.replace(/(?:\r?\n|\r)$/, '');
-  }
-}
-
-/** The text after its first `width` columns of indent (tab stops every four columns). */
-function withoutIndent(text: string, width: number): string {
-  let column = 0;
-  let i = 0;
-  while (i < text.length && column < width && (text[i] === ' ' || text[i] === '\t')) {
-    column = text[i] === '\t' ? column + 4 - (column % 4) : column + 1;
-    i += 1;
-  }
-  return text.slice(i);
-}
-
-function columns(whitespace: string): number {
-  let n = 0;
-  for (const c of whitespace) n = c === '\t' ? n + 4 - (n % 4) : n + 1;
-  return n;
 }
