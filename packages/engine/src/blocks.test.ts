@@ -14,8 +14,8 @@ type BlockParser = 'markdown-it' | 'micromark';
 /** Generated documents per property; `READYBOOK_FUZZ_RUNS=100000` for a longer search. */
 const RUNS = Number(process.env.READYBOOK_FUZZ_RUNS ?? 3000);
 
-/** A fenced code block's first line; indented code is never executable, so parse.ts reads it as prose. */
-const FENCE = /^[ \t]*(?:`{3}|~{3})/;
+/** A top-level fence's first line (at most three spaces in); indented code is never executable, so parse.ts reads it as prose. */
+const FENCE = /^ {0,3}(?:`{3}|~{3})/;
 
 /**
  * Everything parse.ts reads from an outline: the frontmatter; each step heading (`##`) with its
@@ -98,11 +98,14 @@ function outlineStructure(text: string, blockParser: BlockParser) {
   return { top, nested: outlineView(text, blockParser).nested.map(([line]) => line) };
 }
 
-/** Inline syntax of GFM only (literal autolinks, strikethrough): commonmark.js reads it as text. */
-const GFM_INLINE = /www\.|:\/\/|@|~/;
+/** GFM literal autolinks, which commonmark.js reads as text and which may take in what follows. */
+const GFM_INLINE = /www\.|:\/\/|@/;
 
-/** A step title to compare with commonmark.js's: without footnote calls (text there, nothing in mdast), line endings as LF. */
-const titleText = (text: string) => ` ${text.replace(/\[\^[^\]\s]*\]/g, '').replace(/\r\n?/g, '\n').trim()}`;
+/**
+ * A step title to compare with commonmark.js's: without footnote calls (text there, nothing in
+ * mdast) and tildes (strikethrough marks there, dropped in mdast), line endings as LF.
+ */
+const titleText = (text: string) => ` ${text.replace(/\[\^[^\]\s]*\]/g, '').replace(/~/g, '').replace(/\r\n?/g, '\n').trim()}`;
 
 /** A heading's plain text as mdast's `toString` gives it: text, code and HTML as written. */
 function plainText(heading: commonmark.Node): string {
