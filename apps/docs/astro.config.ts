@@ -2,22 +2,36 @@ import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import { unified } from '@astrojs/markdown-remark';
 import starlightLinksValidator from 'starlight-links-validator';
-import { rehypeBaseLinks, unifiedOptions } from './src/lib/markdown';
+import { rehypeBaseLinks, rehypeRepoLinks, unifiedOptions } from './src/lib/markdown';
 import { checklistLinks, decisionLinks, runbookLinks } from './src/lib/sidebar';
-import { repoUrl } from './src/lib/paths';
+import { contentRoot, repoUrl } from './src/lib/paths';
 import { linkExistsInBuild } from './src/lib/built-links';
 import { fileURLToPath } from 'node:url';
+import type { AstroIntegration } from 'astro';
+import { brokenLinks } from './src/lib/link-check';
 
 // GitHub Pages serves a project site under /<repo>/: CI sets SITE_URL and BASE_PATH.
 const site = process.env.SITE_URL ?? 'https://readybook.dev';
 const base = process.env.BASE_PATH ?? '/';
+
+/** Fails the build on any link of the written site to a page or #fragment that does not exist. */
+const checkBuiltLinks: AstroIntegration = {
+  name: 'readybook-built-links',
+  hooks: {
+    'astro:build:done': ({ dir, logger }) => {
+      const broken = brokenLinks(fileURLToPath(dir), base);
+      if (broken.length > 0) throw new Error(`${broken.length} broken link(s) in the built site:\n${broken.join('\n')}`);
+      logger.info('every link into the site resolves');
+    },
+  },
+};
 
 export default defineConfig({
   site,
   base,
   trailingSlash: 'always',
   markdown: {
-    processor: unified({ ...unifiedOptions, rehypePlugins: [[rehypeBaseLinks, base]] }),
+    processor: unified({ ...unifiedOptions, rehypePlugins: [[rehypeRepoLinks, { contentRoot, repoUrl }], [rehypeBaseLinks, base]] }),
   },
   integrations: [
     starlight({
@@ -58,5 +72,6 @@ export default defineConfig({
         },
       ],
     }),
+    checkBuiltLinks,
   ],
 });

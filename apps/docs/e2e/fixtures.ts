@@ -2,7 +2,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChecklistEvaluation } from '@readybook/engine/checklist';
+import { parseChecklist } from '@readybook/engine/checklist';
 import { parseRunbook, type Runbook } from '@readybook/engine/parse';
+import { evaluationExpiry, type Expiry } from '../src/lib/expiry';
 
 /** The content the site was built from: READYBOOK_CONTENT_ROOT as the site reads it, else the repository root. */
 const repoRoot = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
@@ -49,4 +51,30 @@ export function codeOnlyWord(id: string): string {
   const word = words.find((w) => !others.includes(w.toLowerCase())) ?? words[0];
   if (!word) throw new Error(`runbooks/${id}.md has no word that appears only in its code blocks`);
   return word;
+}
+
+/** The checklist as the engine parses it (for its `max-age` and each item's `within`). */
+export function checklist(id: string) {
+  const rel = `checklists/${id}.md`;
+  const parsed = parseChecklist(readFileSync(path.join(contentRoot, rel), 'utf8'), rel, {});
+  if (!parsed.checklist) throw new Error(`${rel} does not parse`);
+  return parsed.checklist;
+}
+
+/** When the evaluation of checklist `id` stops holding, worked out as the site does (src/lib/expiry.ts). */
+export function expiryOf(id: string): Expiry {
+  const parsed = checklist(id);
+  const items = parsed.sections.flatMap((s) => s.items).map((i) => ({ line: i.line, text: i.text, ...('within' in i.check && i.check.within !== undefined ? { withinMs: i.check.within } : {}) }));
+  return evaluationExpiry(evaluation(id), parsed.frontmatter['max-age'], items);
+}
+
+/**
+ * A moment the evaluation of `id` certainly no longer holds, found without the site's code: 30 days after the
+ * evaluator's `expiresAt`, or after `evaluatedAt` plus the checklist's `max-age` (no evidence outlives that).
+ */
+export function certainlyExpired(id: string): Date {
+  const result = evaluation(id) as ChecklistEvaluation & { expiresAt?: string };
+  const maxAge = checklist(id).frontmatter['max-age'] ?? 7 * 86_400_000;
+  const end = result.expiresAt ? Date.parse(result.expiresAt) : Date.parse(result.evaluatedAt) + maxAge;
+  return new Date(end + 30 * 86_400_000);
 }

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
 import { formatDiagnostic, InvalidChecklistError, readChecklist, type ChecklistItem as EngineItem } from '@readybook/engine/checklist';
 import type { ChecklistFrontmatter } from '@readybook/schema';
@@ -66,6 +67,8 @@ async function loadChecklists({ store, renderMarkdown, generateDigest, logger }:
       continue;
     }
     const { checklist, diagnostics } = parsed;
+    // Relative links in the file resolve against it (rehypeRepoLinks).
+    const at = { fileURL: pathToFileURL(file) };
     for (const warning of diagnostics) logger.warn(formatDiagnostic(warning));
     const prose = proseAround(
       await readFile(file, 'utf8'),
@@ -75,14 +78,14 @@ async function loadChecklists({ store, renderMarkdown, generateDigest, logger }:
     const sections: ChecklistEntry['sections'] = [];
     for (const [index, section] of checklist.sections.entries()) {
       const items: RenderedItem[] = [];
-      for (const item of section.items) items.push({ ...item, html: inline((await renderMarkdown(item.text)).html) });
-      sections.push({ title: section.title, line: section.line, introHtml: (await renderMarkdown(prose.sections[index] ?? '')).html, items });
+      for (const item of section.items) items.push({ ...item, html: inline((await renderMarkdown(item.text, at)).html) });
+      sections.push({ title: section.title, line: section.line, introHtml: (await renderMarkdown(prose.sections[index] ?? '', at)).html, items });
     }
     entries.push({
       id: checklist.id,
       path: repoRelative(file, root),
       frontmatter: checklist.frontmatter,
-      introHtml: (await renderMarkdown(prose.intro)).html,
+      introHtml: (await renderMarkdown(prose.intro, at)).html,
       sections,
       evaluation: readEvaluation(evaluationsDir, checklist.id),
     });

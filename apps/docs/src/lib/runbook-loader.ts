@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
 import { formatDiagnostic, parseRunbook, type Runbook } from '@readybook/engine/parse';
 import { runbookFrontmatterSchema } from '@readybook/schema';
@@ -44,10 +45,12 @@ async function loadRunbooks({ store, renderMarkdown, generateDigest, logger }: L
       problems.push(...frontmatter.error.issues.map((issue) => `${rel}:1:1: ${issue.path.join('.') || 'frontmatter'}: ${issue.message}`));
       continue;
     }
+    // Relative links in the file resolve against it (rehypeRepoLinks).
+    const at = { fileURL: pathToFileURL(file) };
     // The page shows the title; an intro that opens with its own `# Title` would repeat it.
-    const introHtml = (await renderMarkdown(runbook.intro.replace(/^\s*#\s[^\n]*\n?/, ''))).html;
+    const introHtml = (await renderMarkdown(runbook.intro.replace(/^\s*#\s[^\n]*\n?/, ''), at)).html;
     const stepHtml: string[] = [];
-    for (const step of runbook.steps) stepHtml.push((await renderMarkdown(step.description)).html);
+    for (const step of runbook.steps) stepHtml.push((await renderMarkdown(step.description, at)).html);
     entries.push({ ...runbook, path: rel, introHtml, stepHtml });
   }
   if (problems.length > 0) {
