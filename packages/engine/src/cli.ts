@@ -22,6 +22,8 @@ const handlers: Record<CommandName, () => Promise<{ default: (ctx: CommandContex
   check: () => import('./commands/check.js'),
   evidence: () => import('./commands/evidence.js'),
   adr: () => import('./commands/adr.js'),
+  verify: () => import('./commands/verify.js'),
+  signoff: () => import('./commands/signoff.js'),
 };
 
 /** The engine's version, from its package.json (one folder up from dist/, two from the bundle). */

@@ -62,6 +62,10 @@ export const ERRORS = {
   RB050: { title: 'Runbook locked', hint: 'Wait for the other run to end. A lock left by a dead process is taken over automatically.', exit: EXIT.locked },
   RB060: { title: 'Usage error', hint: 'Run `readybook --help` for the commands and options.', exit: EXIT.invalid },
   RB061: { title: 'Cannot write', hint: 'Check the permissions of READYBOOK_HOME and the target directory.', exit: EXIT.invalid },
+  RB070: { title: 'Evidence does not verify', hint: 'Run `readybook verify <run-id|file>` to see what is wrong; only intact, signed runs count as evidence.', exit: EXIT.failed },
+  RB071: { title: 'Nothing to verify', hint: 'Give a run id (see `readybook runs`), `latest`, an evidence file under evidence/runs/ or a release file under evidence/releases/.', exit: EXIT.invalid },
+  RB072: { title: 'Signing key unusable', hint: 'READYBOOK_SIGNING_KEY must name an unencrypted Ed25519 key (PKCS#8 PEM, or OpenSSH from `ssh-keygen -t ed25519 -N ""`); unset it to use the home\'s own key.', exit: EXIT.invalid },
+  RB073: { title: 'Cannot sign off', hint: 'Name the item by its line number or a unique part of its text, give the role its check asks for (`manual(role=…)`), and a key listed for that role in evidence/allowed_signers.', exit: EXIT.invalid },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -12,12 +12,26 @@ export interface StepRef {
 interface Base {
   runId: string;
   time: string;
+  /** In the journal only: the event's 0-based line number, and the sha256 of the line before it (journal.ts). */
+  seq?: number;
+  prev?: string;
 }
 
 export interface RunStartEvent extends Base {
   type: 'run.start';
   /** `path` as the operator gave it; `location` is absolute, for resume. */
-  runbook: { id: string; path: string; location: string; title: string; hash: string };
+  runbook: {
+    id: string;
+    path: string;
+    location: string;
+    title: string;
+    hash: string;
+    /** Evidence identity (steps-hash.ts): the path relative to the repository root, step hashes, git commit. */
+    repoPath?: string;
+    stepHashes?: Array<{ index: number; title: string; hash: string }>;
+    commit?: string;
+    dirty?: boolean;
+  };
   params: Record<string, string | null>;
   /** Names of secret params (their values are never written). */
   secretParams: string[];

@@ -9,6 +9,8 @@ import { Masker } from './mask.js';
 import type { Runbook, Step } from './parse.js';
 import type { ResolvedParam } from './params.js';
 import { writeReports } from './report.js';
+import { trySealRun } from './seal.js';
+import { runbookIdentity } from './steps-hash.js';
 import { rollBack } from './rollback.js';
 import { stopOrphan } from './orphan.js';
 import { newRunId } from './runid.js';
@@ -117,7 +119,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     } else {
       emit(ctx, {
         type: 'run.start',
-        runbook: { id: runbook.id, path: runbook.file, location: options.path, title: runbook.frontmatter.title, hash: runbook.hash },
+        runbook: { id: runbook.id, path: runbook.file, location: options.path, title: runbook.frontmatter.title, hash: runbook.hash, ...runbookIdentity(runbook, options.path) },
         params: Object.fromEntries(options.params.map((p) => [p.name, p.value === undefined ? null : p.secret ? '***' : p.value])),
         secretParams: options.params.filter((p) => p.secret).map((p) => p.name),
         paramSources: Object.fromEntries(options.params.map((p) => [p.name, p.source])),
@@ -176,6 +178,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     });
     journal.close();
     writeReports(dir, readJournal(dir), runbook);
+    trySealRun(dir, runId, options.home, options.env);
     return { runId, dir, status, exitCode };
   } finally {
     launcher?.close();

@@ -13,6 +13,11 @@ export const checklistFrontmatterShape = {
   tags: z.array(z.string()).default([]),
   /** Default maximum age of run evidence for `evidence` and `measure` checks, e.g. `7d`. */
   'max-age': durationSchema.optional(),
+  /**
+   * Whether a plain-text `— signed: name (role) date` counts as a sign-off. By default only sign-offs
+   * signed with a key (`readybook signoff`) listed in evidence/allowed_signers count.
+   */
+  'unsigned-signoffs': z.boolean().default(false),
 } as const;
 
 export const checklistFrontmatterSchema = z.strictObject(checklistFrontmatterShape);

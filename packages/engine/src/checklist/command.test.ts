@@ -85,8 +85,9 @@ describe('readybook evidence add', () => {
     const stdout = capture();
     const stderr = capture();
     expect(await runEvidenceAdd({ runId: '20261101T000000Z-restore-0a0b', home: ws.home, cwd: ws.cwd, stdout, stderr })).toBe(0);
-    expect(stdout.text).toBe('wrote evidence/runs/restore/20261101T000000Z-restore-0a0b.json (rolled-back); commit it to keep the evidence\n');
-    expect(stderr.text).toBe('note: run 20261101T000000Z-restore-0a0b rolled-back: checks only count passing runs\n');
+    expect(stdout.text).toMatch(/^wrote evidence\/runs\/restore\/20261101T000000Z-restore-0a0b\.json \(rolled-back\) and its signature \.sig by SHA256:\S+; commit both to keep the evidence\n$/);
+    expect(stderr.text).toMatch(/is not listed in evidence\/allowed_signers: check will not count this evidence until its public key is added there\n/);
+    expect(stderr.text).toContain('note: run 20261101T000000Z-restore-0a0b rolled-back: checks only count passing runs\n');
     const missing = capture();
     expect(await runEvidenceAdd({ runId: 'nope', home: ws.home, cwd: ws.cwd, stdout: capture(), stderr: missing })).toBe(2);
     expect(missing.text).toContain('hint: list run ids with `readybook runs`');

@@ -1,6 +1,11 @@
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { gitRoot } from '../home.js';
+import { gitState, repoRootOf } from '../repo.js';
+import { sha256 } from '../sshsig.js';
+import { loadTrust } from '../trust.js';
 import { formatDiagnostics } from './diagnostics.js';
-import { evaluate, writeEvaluation } from './evaluate.js';
+import { evaluate, InterruptedError, writeEvaluation } from './evaluate.js';
 import { EvidenceError, publishEvidence } from './evidence.js';
 import { displayPath, InvalidChecklistError, readChecklist, resolveChecklistPath } from './load.js';
 import { renderEvaluation, shouldColor } from './render.js';
@@ -11,50 +16,99 @@ export interface Output {
 }
 
 export interface CheckArgs {
-  /** A path, or a name in `<cwd>/checklists/` without `.md`. */
+  /** A path, or a name in `checklists/` (of the working directory or an ancestor) without `.md`. */
   checklist: string;
   /** Print the evaluation JSON only. */
   json: boolean;
-  /** READYBOOK_HOME, already resolved by the CLI. */
-  home: string;
+  /** READYBOOK_HOME, already resolved by the CLI; default `<repository root>/.readybook`. */
+  home?: string;
   cwd: string;
   /** Also write `<evidenceDir>/evaluations/<checklist-id>.json`. */
   write: boolean;
-  /** Defaults to `<cwd>/evidence`. */
+  /** Also write a signed decision record for this release tag (release.ts). */
+  release?: string;
+  /** Defaults to `<repository root>/evidence`. */
   evidenceDir?: string;
+  env?: NodeJS.ProcessEnv;
   now?: Date;
   stdout?: Output;
   stderr?: Output;
+  /** Stop signals to handle (default SIGINT and SIGTERM); tests pass an AbortSignal instead. */
+  signal?: AbortSignal;
 }
 
-export const CHECK_EXIT = { go: 0, noGo: 1, invalid: 2 } as const;
+export const CHECK_EXIT = { go: 0, noGo: 1, invalid: 2, interrupted: 130 } as const;
 
-/** `readybook check <checklist>`: evaluates it, prints the table (or JSON) and returns 0 GO, 1 NO-GO, 2 invalid. */
+/**
+ * `readybook check <checklist>`: evaluates it, prints the table (or JSON) and returns 0 GO, 1 NO-GO, 2 invalid,
+ * 130 interrupted. Everything is relative to the checklist's repository root (repo.ts), never the working
+ * directory: commands run there, runbooks and evidence/ are read there, the default home is there. Ctrl-C or
+ * SIGTERM stops the running command's process group and returns 130 without writing anything.
+ */
 export async function runCheck(args: CheckArgs): Promise<number> {
   const stdout = args.stdout ?? process.stdout;
   const stderr = args.stderr ?? process.stderr;
-  const evidenceDir = resolve(args.cwd, args.evidenceDir ?? 'evidence');
+  const env = args.env ?? process.env;
+  const controller = new AbortController();
+  let signalName: string | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalName = signal;
+    controller.abort();
+  };
+  const external = args.signal;
+  external?.addEventListener('abort', () => onSignal('SIGTERM'), { once: true });
+  const handled: NodeJS.Signals[] = args.signal ? [] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of handled) process.on(signal, onSignal);
   try {
     const path = await resolveChecklistPath(args.checklist, args.cwd);
-    const { checklist, diagnostics } = await readChecklist(path, args.cwd);
+    const root = repoRootOf(path);
+    const home = args.home ?? join(root, '.readybook');
+    const evidenceDir = args.evidenceDir ? resolve(args.cwd, args.evidenceDir) : join(root, 'evidence');
+    const { checklist, diagnostics } = await readChecklist(path, root);
     for (const line of formatDiagnostics(diagnostics)) stderr.write(`${line}\n`);
+    const trust = loadTrust(root, home, env);
+    for (const problem of trust.problems) stderr.write(`warning: ${problem}\n`);
     const onItem = args.json
       ? undefined
       : (item: { check: { kind: string }; source?: string }) => {
           if (item.check.kind === 'command') stderr.write(`running ${item.source}\n`);
         };
-    const evaluation = await evaluate(checklist, { home: args.home, evidenceDir, cwd: args.cwd, ...(args.now ? { now: args.now } : {}), ...(onItem ? { onItem } : {}) });
+    const git = gitState(root);
+    const evaluation = await evaluate(checklist, {
+      home,
+      evidenceDir,
+      trust,
+      cwd: root,
+      env,
+      signal: controller.signal,
+      checklistHash: sha256(readFileSync(path)),
+      ...(git ? { commit: git.commit } : {}),
+      ...(args.now ? { now: args.now } : {}),
+      ...(onItem ? { onItem } : {}),
+    });
+    if (controller.signal.aborted) throw new InterruptedError();
     if (args.json) stdout.write(`${JSON.stringify(evaluation, null, 2)}\n`);
     else stdout.write(renderEvaluation(evaluation, { color: shouldColor(stdout) }));
     if (args.write) {
       const written = await writeEvaluation(evaluation, evidenceDir);
       if (!args.json) stdout.write(`wrote ${displayPath(written, args.cwd)}\n`);
     }
+    if (args.release !== undefined) {
+      const { writeRelease } = await import('../release.js');
+      const written = writeRelease(evaluation, { tag: args.release, evidenceDir, home, env, root });
+      if (!args.json) stdout.write(`wrote ${displayPath(written, args.cwd)} (signed decision record for ${args.release}: verify it with \`readybook verify ${displayPath(written, args.cwd)}\`)\n`);
+    }
     return evaluation.verdict === 'GO' ? CHECK_EXIT.go : CHECK_EXIT.noGo;
   } catch (error) {
+    if (error instanceof InterruptedError) {
+      stderr.write(`interrupted${signalName ? ` by ${signalName}` : ''}${error.during ? ` while running ${error.during}` : ''}: its process group was stopped; no verdict, nothing was written\n`);
+      return CHECK_EXIT.interrupted;
+    }
     if (!(error instanceof InvalidChecklistError)) throw error;
     stderr.write(`${error.message}\n`);
     return CHECK_EXIT.invalid;
+  } finally {
+    for (const signal of handled) process.off(signal, onSignal);
   }
 }
 
@@ -62,25 +116,31 @@ export interface EvidenceAddArgs {
   runId: string;
   home: string;
   cwd: string;
-  /** Defaults to `<cwd>/evidence`. */
+  /** Defaults to `<repository root>/evidence`. */
   evidenceDir?: string;
+  env?: NodeJS.ProcessEnv;
   stdout?: Output;
   stderr?: Output;
 }
 
-/** `readybook evidence add <run-id>`: returns 0 when the report was copied, 2 when there is no such finished run. */
+/** `readybook evidence add <run-id>`: returns 0 when the signed evidence was written, 2 when there is no such finished run, 1 when it does not verify. */
 export async function runEvidenceAdd(args: EvidenceAddArgs): Promise<number> {
   const stdout = args.stdout ?? process.stdout;
   const stderr = args.stderr ?? process.stderr;
+  const env = args.env ?? process.env;
+  const root = gitRoot(args.cwd) ?? resolve(args.cwd);
   try {
-    const { path, status } = await publishEvidence(args.runId, { home: args.home, evidenceDir: resolve(args.cwd, args.evidenceDir ?? 'evidence') });
-    stdout.write(`wrote ${displayPath(path, args.cwd)} (${status}); commit it to keep the evidence\n`);
+    const trust = loadTrust(root, args.home, env);
+    const { path, status, signer } = await publishEvidence(args.runId, { home: args.home, evidenceDir: args.evidenceDir ? resolve(args.cwd, args.evidenceDir) : join(root, 'evidence'), trust, env });
+    stdout.write(`wrote ${displayPath(path, args.cwd)} (${status}) and its signature .sig by ${signer}; commit both to keep the evidence\n`);
+    if (!trust.allowed.some((s) => s.key.fingerprint === signer)) {
+      stderr.write(`note: ${signer} is not listed in ${trust.allowedFile}: check will not count this evidence until its public key is added there\n`);
+    }
     if (status !== 'passed') stderr.write(`note: run ${args.runId} ${status}: checks only count passing runs\n`);
     return 0;
   } catch (error) {
     if (!(error instanceof EvidenceError)) throw error;
     stderr.write(`error: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
-    return 2;
+    return /does not verify/.test(error.message) ? 1 : 2;
   }
 }
-

@@ -21,7 +21,17 @@ describe('evidence checks', () => {
   test('pass on a passing report in READYBOOK_HOME; a newer killed run without a report does not count', async () => {
     const { items } = await evaluateItems(['- [ ] Drill `evidence: dr-drill`']);
     expect(pick(items[0]!)).toEqual({ status: 'pass', actual: 'passed 1h 30m ago', expected: 'passing run within 7d' });
-    expect(items[0]!.evidence).toEqual({ runbook: 'dr-drill', runId: '20261124T100000Z-dr-drill-a1b2', endedAt: '2026-11-24T10:30:00.000Z', ageMs: 5_400_000, source: 'journal' });
+    expect(items[0]!.evidence).toMatchObject({
+      runbook: 'dr-drill',
+      runId: '20261124T100000Z-dr-drill-a1b2',
+      endedAt: '2026-11-24T10:30:00.000Z',
+      ageMs: 5_400_000,
+      source: 'journal',
+      expiresAt: '2026-12-01T10:30:00.000Z',
+      repoPath: 'runbooks/dr-drill.md',
+      file: '.readybook/runs/20261124T100000Z-dr-drill-a1b2',
+    });
+    expect(items[0]!.evidence!.head).toMatch(/^[0-9a-f]{64}$/);
   });
 
   test('stale when the last passing run is older than `within`, or than the checklist max-age', async () => {
@@ -46,7 +56,7 @@ describe('evidence checks', () => {
   test('fail when the runbook only has failed runs; missing when it has none', async () => {
     const { items } = await evaluateItems(['- [ ] Restore `evidence: restore`', '- [ ] Deploy `evidence: deploy`']);
     expect(pick(items[0]!)).toEqual({ status: 'fail', actual: 'rolled-back', expected: 'passing run within 7d' });
-    expect(items[0]!.reason).toMatch(/^no passing run of restore; the latest, 20261101T000000Z-restore-0a0b, rolled-back 23d 11h ago$/);
+    expect(items[0]!.reason).toMatch(/^no passing run of runbooks\/restore.md; the latest, 20261101T000000Z-restore-0a0b, rolled-back 23d 11h ago$/);
     expect(pick(items[1]!)).toEqual({ status: 'missing', actual: null, expected: 'passing run within 7d' });
   });
 
@@ -117,7 +127,7 @@ describe('manual items', () => {
       '- [x] Review by the wrong role — signed: bob (developer) 2026-11-20 `manual(role=security-lead)`',
       '- [ ] Not ticked — signed: carol (ops-lead) 2026-11-20',
       '- [x] Plain tick',
-    ]);
+    ], { frontmatter: 'unsigned-signoffs: true\n' });
     expect(items.map((i) => [i.status, i.actual])).toEqual([
       ['confirmed', 'signed: alice (security-lead) 2026-11-20'],
       ['pending', 'ticked, unsigned'],
@@ -144,7 +154,9 @@ describe('the gate', () => {
     ]);
     expect(evaluation.completion).toEqual({ total: 9, passing: 8, ratio: 8 / 9 });
     expect(evaluation.requiredCompletion).toEqual({ total: 8, passing: 8, ratio: 1 });
-    expect(evaluation.counts).toEqual({ pass: 5, fail: 1, stale: 0, missing: 0, confirmed: 3, pending: 0 });
+    expect(evaluation.counts).toEqual({ pass: 5, fail: 1, stale: 0, missing: 0, outdated: 0, confirmed: 3, pending: 0 });
+    expect(evaluation.expiresAt).toBe('2026-11-30T08:01:00.000Z');
+    expect(evaluation.refused).toEqual([]);
     expect(evaluation).toMatchObject({ schemaVersion: 1, evaluatedAt: NOW.toISOString(), checklist: { id: 'all-kinds', file: 'checklists/all-kinds.md', gate: 'fixture-launch' } });
   });
 

@@ -25,21 +25,28 @@ describe('loadRuns', () => {
 });
 
 describe('publishEvidence', () => {
-  test('copies a finished report into evidence/runs/<runbook>/<run-id>.json without local log paths; the copy then counts once', async () => {
+  test('publishes a finished run as evidence/runs/<runbook>/<run-id>.json: its report, journal and seal, signed; the copy then counts once', async () => {
     const ws = await workspace({ evidence: false });
     const runId = '20261124T100000Z-dr-drill-a1b2';
     const result = await publishEvidence(runId, ws);
-    expect(result).toEqual({ path: join(ws.evidenceDir, 'runs', 'dr-drill', `${runId}.json`), runbookId: 'dr-drill', status: 'passed' });
+    expect(result).toMatchObject({ path: join(ws.evidenceDir, 'runs', 'dr-drill', `${runId}.json`), runbookId: 'dr-drill', status: 'passed' });
+    expect(result.signer).toMatch(/^SHA256:/);
     const original = JSON.parse(await readFile(join(ws.home, 'runs', runId, 'report.json'), 'utf8'));
     const copy = JSON.parse(await readFile(result.path, 'utf8'));
-    expect(copy.steps.map((s: { log?: string }) => s.log)).toEqual([undefined, undefined]);
-    expect({ ...copy, steps: undefined }).toEqual({ ...original, steps: undefined });
-    expect(copy.params).toEqual({ PGPASSWORD: '***' });
+    const { evidence, journal, seal, sealSignature, ...report } = copy;
+    expect(report).toEqual(original);
+    expect(report.params).toEqual({ PGPASSWORD: '***' });
+    expect(evidence).toMatchObject({ type: 'readybook.evidence/v1', by: result.signer });
+    expect(journal).toHaveLength(seal.events);
+    expect(sealSignature).toMatch(/^-----BEGIN SSH SIGNATURE-----/);
+    expect(await readFile(`${result.path}.sig`, 'utf8')).toMatch(/^-----BEGIN SSH SIGNATURE-----/);
 
     const { runs } = await loadRuns(ws);
     expect(runs.filter((r) => r.runId === runId)).toHaveLength(1);
+    // Signed by this home's key, which evidence/allowed_signers does not list: refused on its own.
     const evidenceOnly = await loadRuns({ home: join(ws.cwd, 'nowhere'), evidenceDir: ws.evidenceDir });
-    expect(evidenceOnly.runs).toMatchObject([{ runId, source: 'evidence', outputs: { RTO_SECONDS: '3600' } }]);
+    expect(evidenceOnly.runs).toMatchObject([{ runId, source: 'evidence', verified: false, outputs: { RTO_SECONDS: '3600' } }]);
+    expect(evidenceOnly.runs[0]!.problem).toMatch(/is not listed in evidence\/allowed_signers/);
   });
 
   test('refuses unknown runs, runs without a report, and ids that are not run ids', async () => {

@@ -15,7 +15,7 @@ export function shouldColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv 
 const CODES = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
 type Style = keyof typeof CODES;
 
-const STATUS_STYLE: Record<ItemStatus, Style> = { pass: 'green', confirmed: 'green', fail: 'red', stale: 'yellow', missing: 'yellow', pending: 'yellow' };
+const STATUS_STYLE: Record<ItemStatus, Style> = { pass: 'green', confirmed: 'green', fail: 'red', stale: 'yellow', missing: 'yellow', outdated: 'yellow', pending: 'yellow' };
 
 const COLUMNS = [
   { title: 'STATUS', max: 9, get: (i: ItemResult) => i.status },

@@ -20,7 +20,7 @@ const KILL_GRACE_MS = 2_000;
  * Runs `bash -c command` in its own process group. At `timeoutMs` the whole group is sent SIGTERM, then SIGKILL;
  * when bash exits, anything it left running in its group is killed too, so a check leaves nothing behind.
  */
-export function runShell(command: string, options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv }): Promise<ShellResult> {
+export function runShell(command: string, options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv; signal?: AbortSignal }): Promise<ShellResult> {
   const started = performance.now();
   return new Promise((resolve) => {
     let tail = '';
@@ -39,6 +39,7 @@ export function runShell(command: string, options: { cwd: string; timeoutMs: num
     const finish = (error?: string) => {
       if (settled) return;
       settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
       clearTimeout(timer);
       clearTimeout(forceClose);
       resolve({ exitCode, timedOut, tail: lastLines(tail), durationMs: Math.round(performance.now() - started), ...(error ? { error } : {}) });
@@ -58,6 +59,13 @@ export function runShell(command: string, options: { cwd: string; timeoutMs: num
       }, KILL_GRACE_MS);
     }, options.timeoutMs);
 
+    // Ctrl-C / SIGTERM of `check`: stop the command's whole process group as a timeout does.
+    const onAbort = () => {
+      killGroup('SIGTERM');
+      forceClose ??= setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (error) => finish(error.message));
     child.on('exit', (code) => {
       exitCode = code;

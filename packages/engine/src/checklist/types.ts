@@ -42,10 +42,11 @@ export interface ParseResult {
 }
 
 /**
- * pass / fail / stale / missing are the outcomes of automated checks;
+ * pass / fail / stale / missing / outdated are the outcomes of automated checks (`outdated`: the only
+ * passing run ran steps of the runbook that have changed since);
  * confirmed / pending are the outcomes of manual items.
  */
-export type ItemStatus = 'pass' | 'fail' | 'stale' | 'missing' | 'confirmed' | 'pending';
+export type ItemStatus = 'pass' | 'fail' | 'stale' | 'missing' | 'outdated' | 'confirmed' | 'pending';
 
 export const PASSING_STATUSES: readonly ItemStatus[] = ['pass', 'confirmed'];
 
@@ -58,6 +59,39 @@ export interface EvidenceRef {
   ageMs: number;
   /** `journal`: $READYBOOK_HOME/runs; `evidence`: the committed evidence/runs folder. */
   source: 'journal' | 'evidence';
+  /** When this evidence stops counting (ISO): endedAt + the check's `within`. */
+  expiresAt: string;
+  /** The runbook as it ran, relative to the repository root (`runbooks/dr-drill.md`). */
+  repoPath?: string;
+  /** The git commit the run started at, when it ran in a git checkout. */
+  commit?: string;
+  /** sha256 of the journal's last event, as sealed and signed at the end of the run. */
+  head?: string;
+  /** The key that signed it: fingerprint, and who it is in the allowed signers (or `this home`). */
+  signer?: string;
+  /** The file read, relative to the repository root when inside it. */
+  file?: string;
+}
+
+/** A run that was not counted because it does not verify (edited, truncated, unsigned or signed by an unlisted key). */
+export interface RefusedRun {
+  runId: string;
+  runbook: string;
+  source: 'journal' | 'evidence';
+  file: string;
+  problem: string;
+}
+
+/** A sign-off made with `readybook signoff`, as verified. */
+export interface SignOffRef {
+  /** The file holding it, relative to the repository root. */
+  file: string;
+  signedBy: string;
+  role: string;
+  signedAt: string;
+  /** The key's fingerprint and the principals that list it in evidence/allowed_signers. */
+  fingerprint: string;
+  principal: string;
 }
 
 export interface ItemResult {
@@ -83,6 +117,8 @@ export interface ItemResult {
   signedBy?: string;
   signedAt?: string;
   role?: string;
+  /** The verified, key-signed sign-off that confirmed the item, when there is one. */
+  signoff?: SignOffRef;
   /** Time spent evaluating the item. */
   durationMs: number;
 }
@@ -111,8 +147,23 @@ export interface BlockingItem {
 
 export interface ChecklistEvaluation {
   schemaVersion: 1;
-  checklist: { id: string; file: string; title: string; gate: string; owner: string; description?: string };
+  /** `file` is relative to the repository root, whatever the working directory; `hash` is the file's sha256. */
+  checklist: { id: string; file: string; hash?: string; title: string; gate: string; owner: string; description?: string };
   evaluatedAt: string;
+  /**
+   * When this verdict stops being valid (ISO): the earliest expiry of the evidence the required passing
+   * items used, or evaluatedAt + max-age when they used no run. A GO shown after it is not a GO.
+   */
+  expiresAt: string;
+  /** The git commit of the repository when it was evaluated, if it is a git checkout. */
+  commit?: string;
+  /**
+   * sha256 over the evidence the checklist's evidence and measure items used (check, run id, sealed head):
+   * what a sign-off is signed over, so a sign-off stops counting when the evidence changes.
+   */
+  evidenceDigest: string;
+  /** Runs that were not counted because they do not verify. */
+  refused: RefusedRun[];
   verdict: 'GO' | 'NO-GO';
   completion: Completion;
   /** Completion over required items only: the gate is GO when it is 1. */

@@ -1,8 +1,6 @@
-import { join } from 'node:path';
 import type { CommandContext } from '../cli.js';
 import { ReadybookError } from '../errors.js';
 import { readybookHome } from '../home.js';
-import { findUp } from '../resolve.js';
 import { resolveRunId } from '../runs.js';
 
 export default async function evidence({ args, cwd, env }: CommandContext): Promise<number> {
@@ -11,5 +9,5 @@ export default async function evidence({ args, cwd, env }: CommandContext): Prom
   const home = readybookHome(cwd, env);
   const runId = resolveRunId(home, String(runArg ?? args.runId));
   const { runEvidenceAdd } = await import('../checklist/index.js');
-  return runEvidenceAdd({ runId, home, cwd, evidenceDir: findUp(cwd, 'evidence') ?? join(cwd, 'evidence') });
+  return runEvidenceAdd({ runId, home, cwd, env });
 }
