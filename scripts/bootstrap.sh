@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Readybook's repo needs on a fresh machine, then the workspace:
-#   pnpm 10.34.9 (via npm), PostgreSQL server + client tools and Chromium (Debian packages, when
-#   missing and we are root), `pnpm install --frozen-lockfile` (which also fetches the pinned
+#   pnpm 10.34.9 (via npm), PostgreSQL server + client tools, HAProxy, Prometheus and Chromium (Debian
+#   packages, when missing and we are root), `pnpm install --frozen-lockfile` (which also fetches the pinned
 #   Node 24 used by the docs toolchain) and `pnpm build`.
 # Idempotent: a second run only checks.
 set -euo pipefail
@@ -24,6 +24,9 @@ fi
 missing=()
 if ! command -v pg_ctl >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then missing+=(postgresql); fi
 if ! command -v pg_dump >/dev/null 2>&1; then missing+=(postgresql-client); fi
+# The sandbox's load balancer and metrics (load-test, zero-downtime-deploy and canary-deploy need them).
+if ! command -v haproxy >/dev/null 2>&1; then missing+=(haproxy); fi
+if ! command -v prometheus >/dev/null 2>&1; then missing+=(prometheus); fi
 if [ "${READYBOOK_SKIP_BROWSER:-}" = "" ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# The Readybook sandbox: a throwaway PostgreSQL cluster and a demo service deployed as real local releases.
+# The Readybook sandbox: a throwaway PostgreSQL cluster and a demo service deployed as real local releases,
+# behind HAProxy (two servers: stable and canary) and watched by Prometheus.
 #
 #   sandbox.sh up [DIR]       start (or keep) a sandbox in DIR (default ./.sandbox); writes DIR/env
-#   sandbox.sh down [DIR]     stop the service and PostgreSQL, remove DIR
+#   sandbox.sh down [DIR]     stop the services, HAProxy, Prometheus and PostgreSQL, remove DIR
 #   sandbox.sh status [DIR]   say what is running
 #   sandbox.sh env [DIR]      print DIR/env as export lines:  eval "$(sandbox.sh env)"
 #   sandbox.sh <script> ...   run one of the release scripts against ./.sandbox (or $SANDBOX_DIR):
 #                             build-release, migrate, switch, start, stop, restart, health, smoke,
-#                             backup, verify-backup, prune-backups
+#                             backup, verify-backup, prune-backups, lb, load, analysis, canary
 #
 # SANDBOX_PG_BINDIR=DIR picks the PostgreSQL bin directory (default: found on PATH, by pg_config, or in
 # /usr/lib/postgresql/*/bin). When run as root, PostgreSQL runs as the postgres user.
+# HAProxy and Prometheus (Debian: apt-get install haproxy prometheus) start when installed; without them the
+# sandbox has PostgreSQL and the service only (with CI=true, or SANDBOX_LB=required, a missing one is an error).
 # Exit codes: 0 done, 2 usage, 3 a prerequisite is missing, 1 anything else that failed.
 set -euo pipefail
 # shellcheck source=lib/common.sh
@@ -46,8 +49,15 @@ as_pg() {
   if [[ "$(id -u)" == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-free_port() {
-  "$(find_service_node)" -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+# free_ports N: N distinct free loopback ports, one a line (all held open together while they are picked).
+free_ports() {
+  "$(find_service_node)" -e '
+    const net = require("net");
+    const servers = Array.from({ length: Number(process.argv[1]) }, () => net.createServer());
+    Promise.all(servers.map((s) => new Promise((ok) => s.listen(0, "127.0.0.1", ok)))).then(() => {
+      console.log(servers.map((s) => s.address().port).join("\n"));
+      servers.forEach((s) => s.close());
+    });' "$1"
 }
 
 pg_running() { as_pg "$SANDBOX_PGBIN/pg_ctl" -D "$SANDBOX_PGDATA" status >/dev/null 2>&1; }
@@ -62,7 +72,8 @@ write_env() {
   {
     echo "# Readybook sandbox, written by sandbox.sh up on $(date -u +%Y-%m-%dT%H:%M:%SZ). Source it: . DIR/env"
     local name
-    for name in PGHOST PGPORT PGUSER PGDATABASE SANDBOX_DIR SERVICE_PORT SANDBOX_PGBIN SANDBOX_PGROOT SANDBOX_PGDATA SANDBOX_NODE; do
+    for name in PGHOST PGPORT PGUSER PGDATABASE SANDBOX_DIR SERVICE_PORT SANDBOX_PGBIN SANDBOX_PGROOT SANDBOX_PGDATA SANDBOX_NODE \
+      CANARY_PORT PROXY_PORT LB_STATS_PORT LB_SOCKET PROM_PORT SANDBOX_HAPROXY SANDBOX_PROMETHEUS; do
       printf 'export %s=%q\n' "$name" "${!name}"
     done
     echo "export PGOPTIONS='-c client_min_messages=warning'  # quiet the NOTICEs of IF EXISTS / IF NOT EXISTS"
@@ -79,6 +90,7 @@ cmd_up() {
       log "restarting PostgreSQL of the existing sandbox in $SANDBOX_DIR"
       start_postgres
     fi
+    start_observability
     return
   fi
   SANDBOX_PGBIN="$(find_pg_bindir)"
@@ -103,16 +115,100 @@ cmd_up() {
   fi
   SANDBOX_PGDATA="$SANDBOX_PGROOT/data"
   PGHOST=127.0.0.1 PGUSER=postgres PGDATABASE=app
-  PGPORT="$(free_port)"
-  SERVICE_PORT="$(free_port)"
-  [[ "$SERVICE_PORT" != "$PGPORT" ]] || SERVICE_PORT="$(free_port)"
+  { read -r PGPORT; read -r SERVICE_PORT; read -r CANARY_PORT; read -r PROXY_PORT; read -r LB_STATS_PORT; read -r PROM_PORT; } < <(free_ports 6)
+  find_lb_tools
+  # A Unix socket path has at most 107 bytes; a deep sandbox directory gets its socket under /tmp.
+  LB_SOCKET="$SANDBOX_DIR/lb/admin.sock"
+  if (( ${#LB_SOCKET} > 100 )); then LB_SOCKET="$(mktemp -d /tmp/readybook-lb.XXXXXX)/admin.sock"; fi
 
   as_pg "$SANDBOX_PGBIN/initdb" -D "$SANDBOX_PGDATA" -U postgres --auth=trust -E UTF8 --no-sync >"$SANDBOX_PGROOT/initdb.log" 2>&1 ||
     die 1 "initdb failed; see $SANDBOX_PGROOT/initdb.log"
   write_env
   start_postgres
   "$SANDBOX_PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres app
+  start_observability
   log "up: PostgreSQL on 127.0.0.1:$PGPORT (database app), service port $SERVICE_PORT; env in $SANDBOX_DIR/env"
+}
+
+# HAProxy and Prometheus binaries: SANDBOX_HAPROXY / SANDBOX_PROMETHEUS, else PATH; empty when missing.
+find_lb_tools() {
+  SANDBOX_HAPROXY="${SANDBOX_HAPROXY:-$(command -v haproxy || { [[ -x /usr/sbin/haproxy ]] && echo /usr/sbin/haproxy; } || true)}"
+  SANDBOX_PROMETHEUS="${SANDBOX_PROMETHEUS:-$(command -v prometheus || true)}"
+  if [[ -z "$SANDBOX_HAPROXY" || -z "$SANDBOX_PROMETHEUS" ]]; then
+    local missing
+    missing="$([[ -n "$SANDBOX_HAPROXY" ]] || echo -n 'haproxy ')$([[ -n "$SANDBOX_PROMETHEUS" ]] || echo -n prometheus)"
+    if [[ "${CI:-}" == true || "${SANDBOX_LB:-}" == required ]]; then
+      die 3 "$missing not installed; the load-test, zero-downtime-deploy and canary-deploy runbooks need them (Debian: apt-get install haproxy prometheus)"
+    fi
+    log "$missing not installed: this sandbox has no load balancer or Prometheus, so load-test, zero-downtime-deploy and canary-deploy cannot run here (Debian: apt-get install haproxy prometheus)"
+    SANDBOX_HAPROXY="" SANDBOX_PROMETHEUS=""
+  fi
+}
+
+# wait_for NAME PID SECONDS CHECK...: until CHECK succeeds; fails if PID exits or SECONDS pass.
+wait_for() {
+  local name="$1" pid="$2" seconds="$3"; shift 3
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    pid_alive "$pid" || die 1 "$name exited while starting; last lines of $SANDBOX_DIR/$name.log:
+$(tail -n 5 "$SANDBOX_DIR/$name.log" 2>/dev/null)"
+    (( SECONDS < deadline )) || die 1 "$name did not become ready within ${seconds}s; see $SANDBOX_DIR/$name.log"
+    sleep 0.2
+  done
+}
+
+# Starts HAProxy (in front of the stable and canary slots) and Prometheus (scraping both slots and HAProxy
+# every second), each a plain background process with a pid file, health-checked before we go on.
+start_observability() {
+  [[ -n "${SANDBOX_HAPROXY:-}" && -n "${SANDBOX_PROMETHEUS:-}" ]] || return 0
+  load_sandbox "$SANDBOX_DIR" # exported, for lb.mjs
+  mkdir -p "$SANDBOX_DIR/lb" "$SANDBOX_DIR/prometheus"
+  local pid
+  pid="$(slot_pid haproxy)"
+  if ! pid_alive "$pid"; then
+    rm -f "$LB_SOCKET"
+    "$SANDBOX_NODE" "$SANDBOX_BIN/lb.mjs" write-config >/dev/null
+    setsid "$SANDBOX_HAPROXY" -db -f "$SANDBOX_DIR/lb/haproxy.cfg" </dev/null >>"$SANDBOX_DIR/haproxy.log" 2>&1 &
+    echo $! >"$SANDBOX_DIR/haproxy.pid"
+    wait_for haproxy $! 20 "$SANDBOX_NODE" "$SANDBOX_BIN/lb.mjs" show
+    wait_for haproxy $! 20 http_ok "http://127.0.0.1:$LB_STATS_PORT/metrics"
+  fi
+  pid="$(slot_pid prometheus)"
+  if ! pid_alive "$pid"; then
+    cat >"$SANDBOX_DIR/prometheus/prometheus.yml" <<YAML
+# Written by sandbox.sh up. Every second: the stable and canary slots of the demo service, and HAProxy.
+global:
+  scrape_interval: 1s
+  scrape_timeout: 900ms
+  evaluation_interval: 1s
+scrape_configs:
+  - job_name: service
+    static_configs:
+      - targets: ['127.0.0.1:$SERVICE_PORT']
+        labels: { slot: stable }
+      - targets: ['127.0.0.1:$CANARY_PORT']
+        labels: { slot: canary }
+  - job_name: haproxy
+    static_configs:
+      - targets: ['127.0.0.1:$LB_STATS_PORT']
+YAML
+    setsid "$SANDBOX_PROMETHEUS" --config.file="$SANDBOX_DIR/prometheus/prometheus.yml" \
+      --storage.tsdb.path="$SANDBOX_DIR/prometheus/data" --storage.tsdb.retention.time=1d \
+      --web.listen-address="127.0.0.1:$PROM_PORT" </dev/null >>"$SANDBOX_DIR/prometheus.log" 2>&1 &
+    echo $! >"$SANDBOX_DIR/prometheus.pid"
+    wait_for prometheus $! 60 http_ok "http://127.0.0.1:$PROM_PORT/-/ready"
+  fi
+  log "HAProxy on 127.0.0.1:$PROXY_PORT (stats and /metrics on :$LB_STATS_PORT, runtime API $LB_SOCKET), Prometheus on 127.0.0.1:$PROM_PORT"
+}
+
+stop_observability() {
+  local name pid
+  for name in prometheus haproxy; do
+    pid="$(slot_pid "$name")"
+    if pid_alive "$pid"; then stop_pid "$pid" "$name"; fi
+    rm -f "$SANDBOX_DIR/$name.pid"
+  done
+  if [[ -n "${LB_SOCKET:-}" && "$LB_SOCKET" == /tmp/readybook-lb.*/admin.sock ]]; then rm -rf "$(dirname "$LB_SOCKET")"; fi
 }
 
 cmd_down() {
@@ -124,6 +220,8 @@ cmd_down() {
   fi
   load_sandbox "$SANDBOX_DIR"
   "$SANDBOX_BIN/stop.sh" || true
+  "$SANDBOX_BIN/stop.sh" --canary || true
+  stop_observability
   if pg_running; then as_pg "$SANDBOX_PGBIN/pg_ctl" -D "$SANDBOX_PGDATA" -m fast -w stop >/dev/null; fi
   [[ "$SANDBOX_PGROOT" == "$SANDBOX_DIR"/* ]] || rm -rf "$SANDBOX_PGROOT"
   rm -rf "$SANDBOX_DIR"
@@ -141,6 +239,11 @@ cmd_status() {
   echo "sandbox:   $SANDBOX_DIR"
   echo "postgres:  $pg"
   echo "service:   $svc"
+  local name
+  for name in canary haproxy prometheus; do
+    pid="$(slot_pid "$name")"
+    if pid_alive "$pid"; then printf '%-11s running (pid %s)\n' "$name:" "$pid"; else printf '%-11s stopped\n' "$name:"; fi
+  done
   echo "current:   $(current_version)"
   echo "previous:  $(previous_version)"
   echo "releases:  $(ls "$SANDBOX_DIR/releases" | tr '\n' ' ')"
@@ -159,7 +262,7 @@ case "$command" in
   up | down | status | env) "cmd_$command" "$@" ;;
   build-release | migrate | switch | start | stop | restart | prune-backups | verify-backup)
     exec "$SANDBOX_BIN/$command.sh" "$@" ;;
-  health | smoke | backup)
+  health | smoke | backup | lb | load | analysis | canary)
     load_sandbox
     exec "$(find_service_node)" "$SANDBOX_BIN/$command.mjs" "$@" ;;
   -h | --help | help) usage 0 ;;

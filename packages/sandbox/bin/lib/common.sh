@@ -49,7 +49,20 @@ pid_alive() {
   [[ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]]
 }
 
-service_pid() { [[ -f "$SANDBOX_DIR/service.pid" ]] && cat "$SANDBOX_DIR/service.pid" || true; }
+# slot_pid service|canary|haproxy|prometheus: the pid in SANDBOX_DIR/NAME.pid, or nothing.
+slot_pid() { [[ -f "$SANDBOX_DIR/$1.pid" ]] && cat "$SANDBOX_DIR/$1.pid" || true; }
+service_pid() { slot_pid service; }
+
+# stop_pid PID NAME: SIGTERM, then SIGKILL if it is still there after 10 s.
+stop_pid() {
+  kill -TERM "$1" 2>/dev/null || true
+  for _ in $(seq 1 100); do
+    pid_alive "$1" || return 0
+    sleep 0.1
+  done
+  log "$2 (pid $1) ignored SIGTERM for 10 s; killing it"
+  kill -KILL "$1" 2>/dev/null || true
+}
 
 current_version() {
   if [[ -L "$SANDBOX_DIR/current" ]]; then basename "$(readlink "$SANDBOX_DIR/current")"; else echo none; fi
@@ -57,6 +70,11 @@ current_version() {
 
 previous_version() {
   if [[ -L "$SANDBOX_DIR/previous" ]]; then basename "$(readlink "$SANDBOX_DIR/previous")"; else echo none; fi
+}
+
+# http_ok URL: 0 when a GET of URL answers 200 within 3 s.
+http_ok() {
+  "$(find_service_node)" -e 'require("http").get(process.argv[1],{timeout:3000},(r)=>process.exit(r.statusCode===200?0:1)).on("error",()=>process.exit(1)).on("timeout",()=>process.exit(1))' "$1"
 }
 
 # Seconds since the epoch with milliseconds, for durations.

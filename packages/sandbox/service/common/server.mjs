@@ -1,12 +1,20 @@
 // The demo service: a small HTTP API over PostgreSQL. Every release ships this file, its own
 // queries.mjs and migrate.sql, and a release.json written by build-release.sh.
-// Node 20 compatible: node:http and pg only. Connection settings come from PGHOST/PGPORT/PGUSER/PGDATABASE.
-import { readFileSync } from 'node:fs';
+// Node 20 compatible: node:http, pg and prom-client. Connection settings come from PGHOST/PGPORT/PGUSER/PGDATABASE.
+// GET /metrics answers in the Prometheus text format (prom-client): requests by route, method and status,
+// and a latency histogram, every series labelled with the release that served it.
+// A release may ship a faults.json (the `bad` and `slow` releases do): {"errorEvery": N, "delayMs": M,
+// "routes": ["GET /items"]} makes every Nth request to those routes answer 500, or each take M ms longer.
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import pg from 'pg';
+import client from 'prom-client';
 import { addItem, listItems } from './queries.mjs';
 
 const release = JSON.parse(readFileSync(new URL('./release.json', import.meta.url), 'utf8'));
+const faultsFile = new URL('./faults.json', import.meta.url);
+const faults = existsSync(faultsFile) ? JSON.parse(readFileSync(faultsFile, 'utf8')) : null;
+let faultCounter = 0;
 const port = Number(process.env.SERVICE_PORT ?? 8080);
 const pool = new pg.Pool({ max: 5, connectionTimeoutMillis: 2_000, idleTimeoutMillis: 10_000 });
 // A dropped or restarted database kills idle connections; the pool replaces them on the next query.
@@ -50,15 +58,52 @@ const routes = {
   },
 };
 
+const registry = new client.Registry();
+registry.setDefaultLabels({ release: release.version });
+client.collectDefaultMetrics({ register: registry });
+const requestsTotal = new client.Counter({
+  name: 'http_requests_total',
+  help: 'HTTP requests served, by route (method and path; "other" for unknown paths) and status code.',
+  labelNames: ['route', 'status'],
+  registers: [registry],
+});
+const requestDuration = new client.Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'Time from request to the end of the response, by route and status code.',
+  labelNames: ['route', 'status'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2.5, 5],
+  registers: [registry],
+});
+
+/** Applies faults.json to a request of `key`: a delay, and whether this one must fail. */
+async function injectFault(key) {
+  if (!faults || !(faults.routes ?? ['GET /items']).includes(key)) return false;
+  if (faults.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.delayMs));
+  return faults.errorEvery > 0 && ++faultCounter % faults.errorEvery === 0;
+}
+
 const server = createServer(async (req, res) => {
-  const route = routes[`${req.method} ${new URL(req.url, 'http://localhost').pathname}`];
+  const key = `${req.method} ${new URL(req.url, 'http://localhost').pathname}`;
+  if (key === 'GET /metrics') {
+    res.writeHead(200, { 'content-type': registry.contentType });
+    return res.end(await registry.metrics());
+  }
+  const route = routes[key];
+  const label = route ? key : 'other';
+  const endTimer = requestDuration.startTimer({ route: label });
+  res.on('finish', () => {
+    const status = String(res.statusCode);
+    requestsTotal.inc({ route: label, status });
+    endTimer({ status });
+  });
   if (!route) return send(res, 404, { error: 'not found' });
   try {
+    if (await injectFault(key)) throw new Error(`injected fault (release ${release.version}, faults.json)`);
     const [status, body] = await route(req);
     send(res, status, body);
   } catch (error) {
     const status = error.status ?? (req.url.startsWith('/health') ? 503 : 500);
-    log(`${req.method} ${req.url} -> ${status}: ${error.message}`);
+    if (!error.message.startsWith('injected fault')) log(`${req.method} ${req.url} -> ${status}: ${error.message}`);
     send(res, status, { error: error.message, version: release.version });
   }
 });
