@@ -102,7 +102,7 @@ export function verifyRelease(path: string, trust: Trust, now = new Date()): Ver
   const payload = Buffer.from(envelope.payload, 'base64');
   const candidates: Array<{ key: PublicKey; as: string }> = [
     ...trust.allowed.filter((s) => findSigner([s], s.key, NAMESPACE.release)).map((s) => ({ key: s.key, as: s.principals.join(',') })),
-    ...(trust.homeKey ? [{ key: trust.homeKey, as: 'this home' }] : []),
+    ...(trust.homeKeys ?? []).map((key) => ({ key, as: 'this home' })),
   ];
   let signer: { key: PublicKey; as: string } | undefined;
   const keyids: string[] = [];

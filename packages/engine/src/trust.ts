@@ -20,6 +20,6 @@ export function loadTrustFrom(evidenceDir: string, home: string, env: NodeJS.Pro
     // no list: nothing committed is trusted
   }
   const { signers, problems } = parseAllowedSigners(text);
-  const homeKey = homePublicKey(home, env);
-  return { allowed: signers, allowedFile: ALLOWED_SIGNERS, ...(homeKey ? { homeKey } : {}), problems: problems.map((p) => `${ALLOWED_SIGNERS}: ${p}`) };
+  const homeKeys = [homePublicKey(home, env), homePublicKey(home, {})].filter((k): k is NonNullable<typeof k> => k !== undefined);
+  return { allowed: signers, allowedFile: ALLOWED_SIGNERS, homeKeys, problems: problems.map((p) => `${ALLOWED_SIGNERS}: ${p}`) };
 }

@@ -11,7 +11,8 @@ export interface Trust {
   allowed: readonly AllowedSigner[];
   /** Where the allowed signers came from, to name it in messages. */
   allowedFile?: string;
-  homeKey?: PublicKey;
+  /** This machine's keys: the one READYBOOK_SIGNING_KEY names and the home's own (runs it sealed count). */
+  homeKeys?: PublicKey[];
 }
 
 export interface Check {
@@ -99,7 +100,7 @@ function checkSeal(sealText: string | undefined, signature: string | undefined, 
     return undefined;
   }
   const listed = findSigner(trust.allowed, key, NAMESPACE.run);
-  const home = local && trust.homeKey?.raw.equals(key.raw);
+  const home = local && trust.homeKeys?.some((k) => k.raw.equals(key.raw));
   const trusted = Boolean(listed) || Boolean(home);
   result.signer = { fingerprint: key.fingerprint, trusted, ...(listed ? { as: listed.principals.join(',') } : home ? { as: 'this home' } : {}) };
   if (!trusted) {
@@ -228,7 +229,7 @@ export function verifyEvidenceFile(path: string, trust: Trust, options: { accept
     try {
       const key = sshVerify(signature, NAMESPACE.evidence, text);
       const listed = findSigner(trust.allowed, key, NAMESPACE.evidence);
-      const home = options.acceptHomeKey && trust.homeKey?.raw.equals(key.raw);
+      const home = options.acceptHomeKey && trust.homeKeys?.some((k) => k.raw.equals(key.raw));
       extra.signer = { fingerprint: key.fingerprint, trusted: Boolean(listed || home), ...(listed ? { as: listed.principals.join(',') } : home ? { as: 'this home' } : {}) };
       if (listed) checks.add('signature', true, `signed by ${listed.principals.join(',')} (${key.fingerprint}), listed in ${trust.allowedFile ?? 'the allowed signers'}`);
       else checks.add('signature', false, `signed by ${key.fingerprint}, which is not listed in ${trust.allowedFile ?? 'the allowed signers'}${home ? " (it is this home's key: add its .pub to the allowed signers to trust it)" : ''}`);
@@ -253,7 +254,7 @@ export function verifyEvidenceFile(path: string, trust: Trust, options: { accept
   const sealChecks = new Checks();
   const sealExtra: Partial<Verification> = {};
   // The run's own seal: made by the machine that ran it, whose key need not be listed; the evidence signature is what is trusted.
-  const seal = checkSeal(sealText, file.sealSignature, lines, { allowed: [], homeKey: parseSealKey(file.seal) }, sealChecks, sealExtra, true);
+  const seal = checkSeal(sealText, file.sealSignature, lines, { allowed: [], homeKeys: [parseSealKey(file.seal)].filter((k): k is PublicKey => k !== undefined) }, sealChecks, sealExtra, true);
   for (const c of sealChecks.list) {
     checks.add(c.name === 'signature' ? 'run seal' : c.name, c.ok, c.name === 'signature' && c.ok ? `the run was sealed by ${sealExtra.signer?.fingerprint} when it ended` : c.detail);
   }
