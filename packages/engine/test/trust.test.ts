@@ -280,3 +280,94 @@ function alive(pid: number): boolean {
     return false;
   }
 }
+
+/** An approver's SSH key, as `ssh-keygen -t ed25519` makes it. */
+function sshKey(name: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'readybook-ssh-'));
+  const key = join(dir, name);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', key]);
+  return { key, pub: readFileSync(`${key}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ') };
+}
+
+describe('signed sign-offs', () => {
+  const gate = GATE(['- [ ] Security review done `manual(role=security-lead)`', '- [x] Ops ready — signed: bob (ops-lead) 2026-12-01 `manual(role=ops-lead)`']);
+  const item = (r: ReturnType<typeof repo>, n: number) => r.json().sections[0].items[n];
+
+  it('counts a signature by a key listed for the role, over the current evidence; refuses an unlisted key, a stale digest and a future date', () => {
+    const r = repo({ gate });
+    expect(r.run(['run', 'dr-drill', '--yes']).code).toBe(0);
+    const alice = sshKey('alice');
+    const signoff = () => r.run(['signoff', 'gate', 'security review', '--role', 'security-lead', '--key', alice.key, '--name', 'alice']);
+    const unlisted = signoff();
+    expect(unlisted.code).toBe(0);
+    expect(unlisted.stdout).toMatch(/^signed item 13 "Security review done" as security-lead \(alice, SHA256:\S+\)\nwrote evidence\/signoffs\/gate\/security-lead--security-review-done\.json and evidence\/signoffs\/gate\/security-lead--security-review-done\.json\.sig; commit them\n$/);
+    expect(unlisted.stderr).toContain('is not listed for security-lead in evidence/allowed_signers');
+    expect(item(r, 3)).toMatchObject({ status: 'pending', reason: expect.stringMatching(/which evidence\/allowed_signers does not list for the role security-lead/) });
+
+    writeFileSync(join(r.root, 'evidence', 'allowed_signers'), `security-lead namespaces="readybook-signoff" ${alice.pub} alice\n`);
+    const confirmed = r.run(['check', 'gate']);
+    expect(confirmed.stdout).toMatch(/confirmed +manual +Security review done +signed: alice \(security-lead\)/);
+    expect(item(r, 3)).toMatchObject({ status: 'confirmed', signoff: { signedBy: 'alice', role: 'security-lead', file: 'evidence/signoffs/gate/security-lead--security-review-done.json' } });
+    // A plain written sign-off does not count unless the checklist allows it.
+    expect(item(r, 4)).toMatchObject({ status: 'pending', reason: expect.stringMatching(/not signed with a key and this checklist does not accept unsigned sign-offs/) });
+    // The wrong role is refused before anything is signed.
+    const wrong = r.run(['signoff', 'gate', '13', '--role', 'ops-lead', '--key', alice.key]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/error RB073: item 13 must be signed by security-lead, not ops-lead/);
+
+    // New evidence: the sign-off was over the old digest.
+    expect(r.run(['run', 'dr-drill', '--yes']).code).toBe(0);
+    expect(item(r, 3)).toMatchObject({ status: 'pending', reason: expect.stringMatching(/alice signed over older evidence \(digest \w+, now \w+\): the evidence changed since/) });
+    expect(signoff().code).toBe(0);
+    expect(item(r, 3).status).toBe('confirmed');
+
+    // Dated in the future: a valid signature, but it does not count.
+    const file = join(r.root, 'evidence', 'signoffs', 'gate', 'security-lead--security-review-done.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/"signedAt": "[^"]+"/, '"signedAt": "2099-01-01T00:00:00.000Z"'));
+    rmSync(`${file}.sig`);
+    execFileSync('ssh-keygen', ['-q', '-Y', 'sign', '-f', alice.key, '-n', 'readybook-signoff', file]);
+    expect(item(r, 3)).toMatchObject({ status: 'pending', reason: expect.stringMatching(/is dated 2099-01-01T00:00:00\.000Z, in the future/) });
+  });
+
+  it('plain `— signed:` lines count where the checklist allows unsigned sign-offs', () => {
+    const r = repo({ gate: GATE(['- [x] Ops ready — signed: bob (ops-lead) 2026-12-01 `manual(role=ops-lead)`'], 'unsigned-signoffs: true') });
+    expect(item(r, 3)).toMatchObject({ status: 'confirmed', signedBy: 'bob', role: 'ops-lead' });
+  });
+});
+
+describe('release records', () => {
+  it('check --release writes a signed in-toto statement; verify accepts it, then refuses it tampered or signed by an unknown key', () => {
+    const r = repo();
+    expect(r.run(['run', 'dr-drill', '--yes']).code).toBe(0);
+    const check = r.run(['check', 'gate', '--release', 'v1.0.0']);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain('wrote evidence/releases/gate/v1.0.0.intoto.json (signed decision record for v1.0.0');
+    const path = join(r.root, 'evidence', 'releases', 'gate', 'v1.0.0.intoto.json');
+    const envelope = JSON.parse(readFileSync(path, 'utf8'));
+    expect(envelope).toMatchObject({ payloadType: 'application/vnd.in-toto+json', signatures: [{ keyid: expect.stringMatching(/^SHA256:/), sig: expect.any(String) }] });
+    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+    expect(statement).toMatchObject({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: 'checklists/gate.md', digest: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } }],
+      predicateType: 'https://readybook.dev/go-no-go/v1',
+      predicate: { release: 'v1.0.0', verdict: 'GO', verificationResult: 'PASSED', expiresAt: expect.any(String), evidenceDigest: expect.any(String) },
+    });
+    expect(statement.predicate.items[0]).toMatchObject({ status: 'pass', evidence: { runbook: 'dr-drill', runId: expect.any(String), head: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    const ok = r.run(['verify', 'evidence/releases/gate/v1.0.0.intoto.json']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/✔ statement +GO for release v1\.0\.0/);
+
+    statement.predicate.items[1].actual = '1';
+    writeFileSync(path, JSON.stringify({ ...envelope, payload: Buffer.from(JSON.stringify(statement)).toString('base64') }));
+    const tampered = r.run(['verify', path]);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toMatch(/✗ signature +the signature by SHA256:\S+ does not match the statement: the record was changed after it was signed/);
+    expect(JSON.parse(r.run(['verify', path, '--json']).stdout)).toMatchObject({ kind: 'release', ok: false });
+
+    writeFileSync(path, JSON.stringify(envelope));
+    rmSync(join(r.root, '.readybook'), { recursive: true });
+    const unknown = r.run(['verify', path]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toMatch(/neither this home's key nor listed for readybook-release/);
+  });
+});

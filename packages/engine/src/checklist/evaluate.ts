@@ -87,7 +87,7 @@ export async function evaluate(checklist: Checklist, options: EvaluateOptions): 
   const named = new Set(items.flatMap((i) => (i.check.kind === 'evidence' || i.check.kind === 'measure' ? [i.check.runbook] : [])));
   const { runs, warnings } = await loadRuns(options, named);
   const runbooks = new Map([...named].map((id) => [id, currentRunbook(options.cwd, id)]));
-  const context: ItemContext = { runs, runbooks, now: now.getTime(), maxAgeMs: checklist.frontmatter['max-age'] ?? DEFAULT_MAX_AGE_MS, options, signOffs: [], evidenceDigest: '', allowUnsigned: checklist.frontmatter['unsigned-signoffs'] === true };
+  const context: ItemContext = { runs, runbooks, now: now.getTime(), maxAgeMs: checklist.frontmatter['max-age'] ?? DEFAULT_MAX_AGE_MS, options, signOffs: [], evidenceDigest: '', allowUnsigned: checklist.frontmatter['unsigned-signoffs'] === true, checklistId: checklist.id };
 
   const results = new Map<ChecklistItem, ItemResult>();
   const evaluateOne = async (section: string, item: ChecklistItem) => {
@@ -195,6 +195,7 @@ interface ItemContext {
   signOffs: StoredSignOff[];
   evidenceDigest: string;
   allowUnsigned: boolean;
+  checklistId: string;
 }
 
 type Outcome = Pick<ItemResult, 'status' | 'actual' | 'expected' | 'reason' | 'evidence' | 'output' | 'signoff' | 'signedBy' | 'signedAt' | 'role'>;
@@ -301,7 +302,7 @@ function manualOutcome(item: ChecklistItem, context: ItemContext): Outcome {
     problems.push(verdict.problem);
   }
   const refusedNote = problems.length > 0 ? `; ${problems.join('; ')}` : '';
-  const signCommand = `readybook signoff <checklist> ${item.line} --role ${check.role ?? '<role>'}`;
+  const signCommand = `readybook signoff ${context.checklistId} ${item.line} --role ${check.role ?? '<role>'}`;
   const signature = item.signedBy ? `signed: ${item.signedBy}${item.role ? ` (${item.role})` : ''} ${item.signedAt}` : null;
   if (check.role && !context.allowUnsigned) {
     if (signature) return { status: 'pending', actual: `${signature} (unsigned)`, expected, reason: `the written sign-off is not signed with a key and this checklist does not accept unsigned sign-offs: \`${signCommand}\`${refusedNote}` };
