@@ -3,6 +3,7 @@ import { parseArgs } from 'citty';
 import { commands, globalOptions, type ArgSpec, type CommandName, type CommandSpec } from './cli-spec.js';
 import { EXIT, ReadybookError } from './errors.js';
 import { makeStyle } from './style.js';
+import { closest } from './suggest.js';
 
 export interface CommandContext {
   args: Record<string, unknown> & { _: string[] };
@@ -62,10 +63,10 @@ function usage(name?: CommandName): string {
     `Usage: readybook ${name} ${positionals.map(([k, a]) => (a.required ? `<${a.valueHint ?? k}>` : `[${a.valueHint ?? k}]`)).join(' ')}${options.length ? ' [options]' : ''}`,
     '',
     spec.meta.description,
-    ...(positionals.length ? ['', 'Arguments:', ...positionals.map(([k, a]) => `  ${(a.valueHint ?? k).padEnd(24)}${a.description}`)] : []),
+    ...(positionals.length ? ['', 'Arguments:', ...positionals.map(([k, a]) => `  ${(a.valueHint ?? k).padEnd(25)} ${a.description}`)] : []),
     '',
     'Options:',
-    ...[...options, ...Object.entries(globalOptions)].map(([k, a]) => `  ${flag(k, a).padEnd(24)}${a.description}${a.default !== undefined ? ` (default: ${a.default})` : ''}`),
+    ...[...options, ...Object.entries(globalOptions)].map(([k, a]) => `  ${flag(k, a).padEnd(25)} ${a.description}${a.default !== undefined ? ` (default: ${a.default})` : ''}`),
     ...(spec.examples.length ? ['', 'Examples:', ...spec.examples.map((e) => `  ${e}`)] : []),
   ].join('\n');
 }
@@ -94,7 +95,10 @@ function splitArgs(name: CommandName, raw: string[]): { rest: string[]; params: 
     const eq = token.indexOf('=');
     const flag = eq > 0 ? token.slice(0, eq) : token;
     const arg = known.get(flag);
-    if (!arg) throw new ReadybookError('RB060', `unknown option ${flag} for \`readybook ${name}\``, { hint: `Run \`readybook ${name} --help\` for its options.` });
+    if (!arg) {
+      const near = closest(flag, known.keys());
+      throw new ReadybookError('RB060', `unknown option ${flag} for \`readybook ${name}\`${near ? `; did you mean ${near}?` : ''}`, { hint: `Run \`readybook ${name} --help\` for its options.` });
+    }
     const isParam = flag === '--param' || flag === '-p';
     if (arg.type === 'string') {
       const value = eq > 0 ? token.slice(eq + 1) : raw[++i];
@@ -108,6 +112,18 @@ function splitArgs(name: CommandName, raw: string[]): { rest: string[]; params: 
   return { rest, params };
 }
 
+/** Refuses arguments no positional takes: `run hello.md NAME=Ada` must not run with the default. */
+function checkPositionals(name: CommandName, spec: CommandSpec, given: readonly string[]): void {
+  const positionals = Object.values(spec.args).filter((a) => a.type === 'positional');
+  if (positionals.some((a) => a.variadic)) return;
+  const stray = given.slice(positionals.length);
+  if (stray.length === 0) return;
+  const looksLikeParam = stray.find((s) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(s));
+  throw new ReadybookError('RB060', `\`readybook ${name}\` takes ${positionals.length} argument${positionals.length === 1 ? '' : 's'}; ${stray.map((s) => JSON.stringify(s)).join(', ')} ${stray.length === 1 ? 'is' : 'are'} not used`, {
+    hint: looksLikeParam ? `Params are passed as options: \`--param ${looksLikeParam}\`.` : (usage(name).split('\n')[0] as string),
+  });
+}
+
 function toCitty(spec: CommandSpec) {
   return Object.fromEntries(
     Object.entries(spec.args).map(([key, a]) => [key, { type: a.type, description: a.description, required: false, ...(a.alias ? { alias: a.alias } : {}), ...(a.default !== undefined ? { default: a.default } : {}) }]),
@@ -115,17 +131,25 @@ function toCitty(spec: CommandSpec) {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  // A closed terminal or pipe (`| head`, a dropped SSH session) must not stop a run half-way:
-  // the journal keeps the record, so output errors are ignored.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-    });
-  }
+  // A closed terminal or pipe (`| head`, a dropped SSH session: EPIPE, EIO) must not stop a run
+  // half-way: the journal keeps the record, so output errors are ignored.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   const err = makeStyle(process.stderr);
+  // The command never finished (the event loop drained under it): that is never a success.
+  let settled = false;
+  const onBeforeExit = () => {
+    if (settled) return;
+    settled = true;
+    process.stderr.write(`${err.red('internal error')}: the command stopped before it finished (a bug in Readybook; please report it with the command you ran)\n`);
+    process.exitCode = EXIT.internal;
+  };
+  process.once('beforeExit', onBeforeExit);
   try {
-    process.exitCode = await dispatch(argv);
+    const code = await dispatch(argv);
+    settled = true;
+    process.exitCode = code;
   } catch (error) {
+    settled = true;
     if (error instanceof ReadybookError) {
       process.stderr.write(`${err.red('error')} ${err.dim(error.code)}: ${error.message}\n`);
       for (const line of error.details) process.stderr.write(`  ${line}\n`);
@@ -153,7 +177,7 @@ async function dispatch(argv: string[]): Promise<number> {
     return EXIT.passed;
   }
   if (!(first in commands)) {
-    const near = Object.keys(commands).find((c) => c.startsWith(first.slice(0, 2)));
+    const near = closest(first, Object.keys(commands));
     throw new ReadybookError('RB060', `unknown command ${JSON.stringify(first)}${near ? `; did you mean \`${near}\`?` : ''}`);
   }
   const name = first as CommandName;
@@ -164,6 +188,7 @@ async function dispatch(argv: string[]): Promise<number> {
   const { rest, params } = splitArgs(name, raw);
   const spec: CommandSpec = commands[name];
   const args = parseArgs(rest, toCitty(spec)) as CommandContext['args'];
+  checkPositionals(name, spec, args._);
   for (const [key, a] of Object.entries(spec.args)) {
     if (a.type === 'positional' && a.required && (args[key] === undefined || args[key] === '')) {
       throw new ReadybookError('RB060', `\`readybook ${name}\` needs <${a.valueHint ?? key}>`, { hint: usage(name).split('\n')[0] as string });

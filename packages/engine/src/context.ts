@@ -4,8 +4,11 @@ import type { EventInput, RunEvent } from './events.js';
 import type { Journal } from './journal.js';
 import type { Launcher } from './launcher.js';
 import type { Masker } from './mask.js';
-import type { Runbook } from './parse.js';
+import type { Runbook, Step } from './parse.js';
 import type { ResolvedParam } from './params.js';
+
+/** Asks the operator to confirm a manual step; Ctrl-C at the prompt (or `signal` aborting) answers `interrupted`. */
+export type Confirm = (step: Step, signal: AbortSignal) => Promise<'yes' | 'no' | 'interrupted'>;
 
 /** What a run needs while it executes, shared by the step, rollback and orchestration modules. */
 export interface RunContext {
@@ -21,7 +24,9 @@ export interface RunContext {
   masker: Masker;
   journal: Journal;
   yes: boolean;
-  confirm: (message: string) => Promise<boolean>;
+  confirm: Confirm;
+  /** Interrupts the run as Ctrl-C does (Ctrl-C at a prompt reaches the prompt, not the engine). */
+  interrupt: () => void;
   onEvent: (event: RunEvent) => void;
   /** Emit every byte of step output as events (--json, --verbose), not just the live tail. */
   fullOutput: boolean;
@@ -35,14 +40,28 @@ export interface RunContext {
   launcher?: Launcher;
 }
 
-/** Adds runId and time, masks secrets, appends to the journal (except live output) and notifies. */
+/** Adds runId and time, masks secrets in its content, appends to the journal (except live output) and notifies. */
 export function emit(ctx: RunContext, input: EventInput): RunEvent {
-  const event = ctx.masker.maskDeep({ ...input, runId: ctx.runId, time: new Date().toISOString() }) as RunEvent;
+  const event = ctx.masker.maskFields({ ...input, runId: ctx.runId, time: new Date().toISOString() } as RunEvent, CONTENT_FIELDS[input.type] ?? []);
   // Events are not kept in memory: the reports are built from the journal at the end of the run.
   if (event.type !== 'step.output') ctx.journal.append(event);
   ctx.onEvent(event);
   return event;
 }
+
+/**
+ * The fields of each event that carry what steps, params and outputs produced: the only ones a
+ * secret is masked in. Everything else is the engine's own structure (see Masker.maskFields).
+ */
+export const CONTENT_FIELDS: Partial<Record<RunEvent['type'], readonly string[]>> = {
+  'run.start': ['params'],
+  'step.start': ['instructions'],
+  'step.output': ['text'],
+  'step.end': ['outputs', 'tail', 'error'],
+  'rollback.start': ['reason'],
+  'rollback.step.end': ['tail', 'error'],
+  'run.end': ['outputs', 'error'],
+};
 
 export function operatorName(env: NodeJS.ProcessEnv): string {
   try {

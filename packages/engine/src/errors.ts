@@ -10,6 +10,7 @@ export const EXIT = {
   invalid: 2,
   rollbackFailed: 3,
   locked: 4,
+  notRolledBack: 5,
   internal: 70,
   interrupted: 130,
 } as const;
@@ -20,8 +21,9 @@ export const EXIT_CODES: ReadonlyArray<{ code: number; name: string; meaning: st
   { code: EXIT.invalid, name: 'invalid', meaning: 'Invalid runbook, checklist, params or usage: nothing was executed.' },
   { code: EXIT.rollbackFailed, name: 'rollback-failed', meaning: 'A step failed and a rollback block failed too: a human must look.' },
   { code: EXIT.locked, name: 'locked', meaning: 'The runbook is locked by another run (its run id and pid are printed).' },
-  { code: EXIT.internal, name: 'internal', meaning: 'A bug in Readybook (the message says where to report it; READYBOOK_DEBUG=1 prints the stack).' },
-  { code: EXIT.interrupted, name: 'interrupted', meaning: 'Interrupted by Ctrl-C or SIGTERM; the running step was stopped and rolled back.' },
+  { code: EXIT.notRolledBack, name: 'failed-not-rolled-back', meaning: 'A step failed and, as `--no-rollback` asked, nothing was rolled back: the system is as the failed step left it.' },
+  { code: EXIT.internal, name: 'internal', meaning: 'A bug in Readybook, or the engine failed mid-run; the run is ended in its journal as `internal-error` (READYBOOK_DEBUG=1 prints the stack).' },
+  { code: EXIT.interrupted, name: 'interrupted', meaning: 'Interrupted by Ctrl-C, SIGTERM or SIGHUP (also Ctrl-C at a manual step\'s prompt): the running step was stopped and rolled back; after a second Ctrl-C the rollback is unfinished and `resume` finishes it.' },
 ];
 
 export interface CatalogEntry {
@@ -47,6 +49,7 @@ export const ERRORS = {
   RB017: { title: 'Unterminated code fence', hint: 'Close the fenced block with the same fence (```) it was opened with.', exit: EXIT.invalid },
   RB018: { title: 'Empty executable block', hint: 'Write the commands, or remove the role word to make it documentation.', exit: EXIT.invalid },
   RB019: { title: 'Two roles in one block', hint: 'A block is either run, verify or rollback; write one block per role.', exit: EXIT.invalid },
+  RB021: { title: 'Block syntax error', hint: 'Fix the block so `bash -n` (sh/bash) or a JavaScript module parse (js) accepts it; the line is where the parser gave up.', exit: EXIT.invalid },
   RB020: { title: 'Empty step title', hint: 'Give every `##` heading a title.', exit: EXIT.invalid },
   RB030: { title: 'Invalid param value', hint: 'Pass a value with `--param NAME=value` that matches the param type and pattern.', exit: EXIT.invalid },
   RB031: { title: 'Missing required param', hint: 'Pass it with `--param NAME=value` or set it in the environment.', exit: EXIT.invalid },

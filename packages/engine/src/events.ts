@@ -1,7 +1,11 @@
 /** The events a run emits, in the journal (`journal.jsonl`) and on stdout with `--json`. */
 
 export type StepStatus = 'passed' | 'failed' | 'skipped';
-export type RunStatus = 'passed' | 'failed' | 'rolled-back' | 'rollback-failed' | 'interrupted';
+/**
+ * How a run ended. `failed`: a step failed and nothing was rolled back (`--no-rollback`);
+ * `internal-error`: the engine itself failed mid-run (a bug), recorded so the run never looks unfinished.
+ */
+export type RunStatus = 'passed' | 'failed' | 'rolled-back' | 'rollback-failed' | 'interrupted' | 'internal-error';
 export type StepPhase = 'run' | 'verify' | 'manual' | 'timeout';
 
 export interface StepRef {
@@ -62,6 +66,8 @@ export interface StepStartEvent extends Base {
   type: 'step.start';
   step: StepRef;
   manual: boolean;
+  /** A manual step's instructions: its prose, as the operator must read it before confirming. */
+  instructions?: string;
 }
 
 export interface StepRunEndEvent extends Base {
@@ -83,6 +89,8 @@ export interface StepEndEvent extends Base {
   outputs: Record<string, string>;
   tail: string;
   error?: string;
+  /** How a manual step was confirmed: by the operator at the prompt, or by `--yes`. */
+  confirmation?: 'operator' | 'yes-flag' | 'declined' | 'interrupted';
 }
 
 export interface StepOutputEvent extends Base {
@@ -102,6 +110,8 @@ export interface RollbackStartEvent extends Base {
 export interface RollbackStepStartEvent extends Base {
   type: 'rollback.step.start';
   step: StepRef;
+  /** False for a step without a rollback block (it is recorded as skipped). */
+  hasBlock?: boolean;
 }
 
 export interface RollbackStepEndEvent extends Base {
@@ -111,6 +121,20 @@ export interface RollbackStepEndEvent extends Base {
   exitCode: number | null;
   durationMs: number;
   tail: string;
+  /** Not run, or stopped half-way, because a second interrupt abandoned the rollback: `resume` runs it. */
+  abandoned?: boolean;
+  error?: string;
+}
+
+/** A stop signal arrived: what the engine does about it is said before it does it. */
+export interface RunInterruptEvent extends Base {
+  type: 'run.interrupt';
+  signal: string;
+  /** 1 for the first signal, 2 for the second, … */
+  count: number;
+  /** First: stop the step and roll back (or let a rollback in progress finish); second: abandon the rollback. */
+  action: 'stop-and-roll-back' | 'finish-rollback' | 'abandon-rollback' | 'ignored';
+  rollbackInProgress: boolean;
 }
 
 export interface RunEndEvent extends Base {
@@ -133,6 +157,7 @@ export type RunEvent =
   | RollbackStartEvent
   | RollbackStepStartEvent
   | RollbackStepEndEvent
+  | RunInterruptEvent
   | RunEndEvent;
 
 /** An event as passed to `emit`: the engine adds runId and time. */

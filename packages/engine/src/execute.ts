@@ -1,6 +1,7 @@
 import { emit, hostName, operatorName, type RunContext } from './context.js';
 import { EXIT, ReadybookError } from './errors.js';
 import type { RunEvent, RunStatus, StepRef } from './events.js';
+import type { Confirm } from './context.js';
 import { mkdirPrivate, runDir } from './home.js';
 import { Journal, readJournal } from './journal.js';
 import { Launcher } from './launcher.js';
@@ -13,6 +14,7 @@ import { trySealRun } from './seal.js';
 import { runbookIdentity } from './steps-hash.js';
 import { rollBack } from './rollback.js';
 import { stopOrphan } from './orphan.js';
+import { guardRun } from './unfinished.js';
 import { newRunId } from './runid.js';
 import { runState } from './state.js';
 import { runStep, stepRef } from './step.js';
@@ -27,7 +29,7 @@ export interface ExecuteOptions {
   env: NodeJS.ProcessEnv;
   yes: boolean;
   noRollback: boolean;
-  confirm: (message: string) => Promise<boolean>;
+  confirm: Confirm;
   onEvent: (event: RunEvent) => void;
   /** Emit every byte of step output as `step.output` events. */
   fullOutput?: boolean;
@@ -44,6 +46,26 @@ export interface ExecuteResult {
   exitCode: number;
 }
 
+/** The signals that stop a run: Ctrl-C, a polite kill, and a closed terminal (a dropped SSH session). */
+const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+export function exitCodeOf(status: RunStatus): number {
+  switch (status) {
+    case 'passed':
+      return EXIT.passed;
+    case 'rolled-back':
+      return EXIT.failed;
+    case 'failed':
+      return EXIT.notRolledBack;
+    case 'rollback-failed':
+      return EXIT.rollbackFailed;
+    case 'interrupted':
+      return EXIT.interrupted;
+    case 'internal-error':
+      return EXIT.internal;
+  }
+}
+
 /**
  * Runs a runbook (or resumes one): takes the lock, journals every event, runs steps in order, and
  * on the first failure rolls back the failed step and every earlier passed step, newest first.
@@ -56,21 +78,48 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
   const stopper = new AbortController();
   const abandoner = new AbortController();
   let signals = 0;
-  const onSignal = () => {
+  let inRollback = false;
+  let ctx: RunContext | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
+    const action = signals === 1 ? (inRollback ? 'finish-rollback' : 'stop-and-roll-back') : signals === 2 ? 'abandon-rollback' : 'ignored';
+    if (ctx) emit(ctx, { type: 'run.interrupt', signal, count: signals, action, rollbackInProgress: inRollback });
     if (signals === 1) stopper.abort();
-    else abandoner.abort();
+    else if (signals === 2) abandoner.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   let launcher: Launcher | undefined;
+  let guard: ReturnType<typeof guardRun> | undefined;
+  let started = performance.now();
+
+  /** Journals the end of the run (exactly once) and writes its reports. */
+  let ended = false;
+  const endRun = (status: RunStatus, extra: { failedStep?: StepRef; error?: string } = {}): number => {
+    const exitCode = exitCodeOf(status);
+    if (!ctx || ended) return exitCode;
+    ended = true;
+    guard?.done();
+    emit(ctx, {
+      type: 'run.end',
+      status,
+      exitCode,
+      durationMs: Math.round(performance.now() - started),
+      outputs: ctx.outputs,
+      ...(extra.failedStep ? { failedStep: extra.failedStep } : {}),
+      ...(extra.error ? { error: extra.error } : {}),
+    });
+    ctx.journal.close();
+    writeReports(dir, readJournal(dir), runbook);
+    trySealRun(dir, runId, options.home, options.env);
+    return exitCode;
+  };
 
   try {
     mkdirPrivate(dir);
     const previous = options.resume ? readJournal(dir) : [];
     const journal = new Journal(dir);
     const masker = new Masker(options.params.filter((p) => p.secret).map((p) => p.value));
-    const ctx: RunContext = {
+    const context: RunContext = {
       runId,
       dir,
       runbook,
@@ -84,6 +133,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       journal,
       yes: options.yes,
       confirm: options.confirm,
+      interrupt: () => onSignal('SIGINT'),
       onEvent: options.onEvent,
       fullOutput: options.fullOutput ?? false,
       liveOutput: options.liveOutput ?? true,
@@ -92,20 +142,22 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     };
     // Secrets need the engine to read and mask every byte: those runs start blocks themselves.
     if (!masker.active && options.env.READYBOOK_LAUNCHER !== '0') {
-      launcher = Launcher.start(options.cwd, ctx.baseEnv, dir);
-      ctx.launcher = launcher;
+      launcher = Launcher.start(options.cwd, context.baseEnv, dir);
+      context.launcher = launcher;
     }
-    const started = performance.now();
+    started = performance.now();
     let skip = new Set<number>();
     let pendingRollback: number[] | undefined;
     if (options.resume) {
       const state = runState(previous);
       if (!state) throw new ReadybookError('RB046', `the journal of run ${runId} has no run.start event`);
       skip = state.done;
-      Object.assign(ctx.outputs, state.outputs);
+      Object.assign(context.outputs, state.outputs);
       for (const value of Object.values(state.outputs)) if (masker.contains(value)) masker.add(value);
       pendingRollback = state.pendingRollback;
       const stoppedOrphan = await stopOrphan(dir);
+      ctx = context;
+      guard = guardRun((reason) => endRun('internal-error', { error: reason }));
       emit(ctx, {
         type: 'run.resume',
         pid: process.pid,
@@ -117,6 +169,8 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
         ...(stoppedOrphan ? { stoppedOrphan } : {}),
       });
     } else {
+      ctx = context;
+      guard = guardRun((reason) => endRun('internal-error', { error: reason }));
       emit(ctx, {
         type: 'run.start',
         runbook: { id: runbook.id, path: runbook.file, location: options.path, title: runbook.frontmatter.title, hash: runbook.hash, ...runbookIdentity(runbook, options.path) },
@@ -134,18 +188,38 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     let status: RunStatus = 'passed';
     let failedStep: StepRef | undefined;
     let error: string | undefined;
+    /** Runs a rollback and gives the run's status from how it went. */
+    const rollBackAs = async (steps: Step[], reason: string, interrupted: boolean): Promise<RunStatus> => {
+      inRollback = true;
+      const result = await rollBack(context, steps, reason);
+      inRollback = false;
+      if (result.failed) return 'rollback-failed';
+      if (result.abandoned.length > 0) {
+        error = `${error ? `${error}; ` : ''}the rollback of step${result.abandoned.length > 1 ? 's' : ''} ${result.abandoned.join(', ')} was abandoned by a second interrupt: \`readybook resume ${runId}\` finishes it`;
+        return 'interrupted';
+      }
+      return interrupted ? 'interrupted' : 'rolled-back';
+    };
     if (pendingRollback) {
       // The earlier attempt was stopped during its rollback: finish it, do not go forward.
       const steps = pendingRollback.map((i) => runbook.steps[i - 1]).filter((s): s is Step => s !== undefined);
-      const clean = await rollBack(ctx, steps, 'finishing the rollback of an interrupted run');
       // A rollback block that failed before the interruption still makes the whole rollback failed.
       const lastStart = previous.map((e) => e.type).lastIndexOf('rollback.start');
-      const failedEarlier = previous.slice(lastStart).some((e) => e.type === 'rollback.step.end' && e.status === 'failed');
-      status = clean && !failedEarlier ? 'rolled-back' : 'rollback-failed';
+      const failedEarlier = previous.slice(lastStart).some((e) => e.type === 'rollback.step.end' && e.status === 'failed' && !('abandoned' in e && e.abandoned));
+      status = await rollBackAs(steps, 'finishing the rollback of an interrupted run', false);
+      if (failedEarlier && status === 'rolled-back') status = 'rollback-failed';
     } else {
       for (const step of runbook.steps) {
         if (skip.has(step.index)) continue;
-        const end = await runStep(ctx, step);
+        const earlier = runbook.steps.filter((s) => s.index < step.index && skip.has(s.index)).reverse();
+        if (stopper.signal.aborted) {
+          // Interrupted between steps: this one never started; undo what is done.
+          error = 'interrupted before the step started';
+          failedStep = stepRef(step);
+          status = options.noRollback ? 'interrupted' : await rollBackAs(earlier, `interrupted before step ${step.index} "${step.title}" started`, true);
+          break;
+        }
+        const end = await runStep(context, step);
         if (end.status === 'passed' && !stopper.signal.aborted) {
           skip.add(step.index);
           continue;
@@ -158,32 +232,27 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
           break;
         }
         // The failed (or interrupted) step first, then every earlier step that is still done, newest first.
-        const earlier = runbook.steps.filter((s) => s.index < step.index && skip.has(s.index)).reverse();
         const reason = `step ${step.index} "${step.title}" ${interrupted ? 'was interrupted' : 'failed'}: ${error}`;
-        const clean = await rollBack(ctx, [step, ...earlier], reason);
-        status = !clean ? 'rollback-failed' : interrupted ? 'interrupted' : 'rolled-back';
+        status = await rollBackAs([step, ...earlier], reason, interrupted);
         break;
       }
     }
-    const exitCode =
-      status === 'passed' ? EXIT.passed : status === 'rollback-failed' ? EXIT.rollbackFailed : status === 'interrupted' ? EXIT.interrupted : EXIT.failed;
-    emit(ctx, {
-      type: 'run.end',
-      status,
-      exitCode,
-      durationMs: Math.round(performance.now() - started),
-      outputs: ctx.outputs,
-      ...(failedStep ? { failedStep } : {}),
-      ...(error ? { error } : {}),
-    });
-    journal.close();
-    writeReports(dir, readJournal(dir), runbook);
-    trySealRun(dir, runId, options.home, options.env);
+    const exitCode = endRun(status, { ...(failedStep ? { failedStep } : {}), ...(error ? { error } : {}) });
     return { runId, dir, status, exitCode };
+  } catch (error) {
+    // An unexpected exception mid-run still ends the run in its journal, as an internal error.
+    if (ctx && !ended) {
+      try {
+        endRun('internal-error', { error: `internal error: ${(error as Error)?.message ?? String(error)}` });
+      } catch {
+        // The journal itself failed; the CLI still exits 70.
+      }
+    }
+    throw error;
   } finally {
+    guard?.done();
     launcher?.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     lock.release();
   }
 }

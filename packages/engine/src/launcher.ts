@@ -123,6 +123,9 @@ export class Launcher {
   launch(request: LaunchRequest): Promise<LaunchedBlock> {
     writeFileSync(request.envPath, envDelta(this.baseEnv, request.env), { mode: 0o600 });
     const id = this.nextId++;
+    // While a block runs, the launcher's answer is what the engine waits for: it must keep the
+    // event loop alive (an idle launcher must not, so it is unreferenced again once the block ends).
+    this.hold(true);
     return new Promise<LaunchedBlock>((resolveStart, rejectStart) => {
       let exitedResolve!: (code: number) => void;
       let exitedReject!: (error: Error) => void;
@@ -140,10 +143,12 @@ export class Launcher {
         },
         exited: (code) => {
           this.pending = undefined;
+          this.hold(false);
           exitedResolve(code);
         },
         failed: (error) => {
           this.pending = undefined;
+          this.hold(false);
           if (started) exitedReject(error);
           else rejectStart(error);
         },
@@ -153,6 +158,12 @@ export class Launcher {
       const fields = [id, program, basename(request.script), basename(request.logPath), basename(request.envPath), running.step, running.role];
       this.child.stdin?.write(`${fields.join('\t')}\n`);
     });
+  }
+
+  private hold(on: boolean): void {
+    const stdout = this.child.stdout as unknown as { ref?: () => void; unref?: () => void } | null;
+    if (on) stdout?.ref?.();
+    else stdout?.unref?.();
   }
 
   /** Ends the launcher (it exits when its input closes). */

@@ -4,10 +4,13 @@ import { join } from 'node:path';
 import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { ReadybookError } from './errors.js';
 import { locksDir, mkdirPrivate } from './home.js';
+import { processAlive, startTime } from './orphan.js';
 
 interface LockInfo {
   runId: string;
   pid: number;
+  /** The holder's kernel start time, so a pid reused by another process does not hold the lock. */
+  start?: string | null;
   host: string;
   startedAt: string;
   runbook: string;
@@ -30,7 +33,7 @@ export function acquireLock(home: string, runbookPath: string, runbookId: string
   mkdirPrivate(dir);
   const key = createHash('sha256').update(runbookPath).digest('hex').slice(0, 12);
   const path = join(dir, `${runbookId}-${key}.lock`);
-  const info: LockInfo = { runId, pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), runbook: runbookPath };
+  const info: LockInfo = { runId, pid: process.pid, start: startTime(process.pid), host: hostname(), startedAt: new Date().toISOString(), runbook: runbookPath };
   for (let attempt = 0; attempt < 50; attempt += 1) {
     if (create(path, info)) {
       return {
@@ -120,12 +123,7 @@ function sleepSync(ms: number): void {
 
 function isAlive(lock: LockInfo): boolean {
   if (lock.host !== hostname()) return true; // Cannot check another host's process: assume alive.
-  try {
-    process.kill(lock.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processAlive(lock.pid, lock.start);
 }
 
 /**

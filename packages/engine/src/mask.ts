@@ -43,14 +43,27 @@ export class Masker {
     return this.secrets.some((secret) => text.includes(secret));
   }
 
-  /** Masks every string value in a JSON-like value. */
+  /** Masks every string in a JSON-like value of content: values and object keys alike. */
   maskDeep<T>(value: T): T {
+    if (!this.active) return value;
     if (typeof value === 'string') return this.mask(value) as T;
     if (Array.isArray(value)) return value.map((v) => this.maskDeep(v)) as T;
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.maskDeep(v)])) as T;
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.mask(k), this.maskDeep(v)])) as T;
     }
     return value;
+  }
+
+  /**
+   * Masks the fields of an event that carry content from steps, params and outputs, and nothing
+   * else: event types, keys, statuses, ids, paths and timings are the engine's own record, and a
+   * secret as short as one letter must not rewrite them.
+   */
+  maskFields<T extends object>(event: T, fields: readonly string[]): T {
+    if (!this.active) return event;
+    const out = { ...event } as Record<string, unknown>;
+    for (const field of fields) if (out[field] !== undefined) out[field] = this.maskDeep(out[field]);
+    return out as unknown as T;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -16,13 +16,36 @@ interface Running {
   role: string;
 }
 
-function startTime(pid: number): string | null {
+/** Fields of /proc/<pid>/stat after the parenthesised command name (which may contain spaces). */
+function statFields(pid: number): string[] | undefined {
   try {
-    // Field 22 of /proc/<pid>/stat, counted after the parenthesised command name.
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19] ?? null;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
   } catch {
-    return null;
+    return undefined;
   }
+}
+
+/** The kernel start time of a process (field 22 of /proc/<pid>/stat), or null where /proc has none. */
+export function startTime(pid: number): string | null {
+  return statFields(pid)?.[19] ?? null;
+}
+
+/**
+ * Whether a process still runs: a zombie (killed, not yet reaped by its parent — which is what a
+ * `kill -9`ed engine is for a moment) or a pid since given to another process (a different start
+ * time) is dead.
+ */
+export function processAlive(pid: number, start?: string | null): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const fields = statFields(pid);
+  if (!fields) return existsSync('/proc/self/stat') ? false : true; // no /proc: trust kill(0)
+  if (fields[0] === 'Z' || fields[0] === 'X') return false;
+  return !start || fields[19] === start;
 }
 
 /** The record of the running block. The launcher's blocks write it themselves before they run. */
@@ -57,13 +80,25 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Whether any process of the group still runs (zombies, which only wait to be reaped, do not count). */
 export function groupAlive(pid: number): boolean {
   try {
     process.kill(-pid, 0);
-    return true;
   } catch {
     return false;
   }
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true; // no /proc: trust kill(0)
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (fields && fields[2] === String(pid) && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+  }
+  return false;
 }
 
 /** SIGTERM to a process group, then SIGKILL if it is still `alive` after `graceMs`. */

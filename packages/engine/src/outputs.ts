@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isReservedEnvName } from '@readybook/schema';
 
 const OUTPUT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_OUTPUT_VALUE = 64 * 1024;
@@ -16,8 +17,14 @@ export function readOutputs(path: string): { outputs: Record<string, string>; pr
     if (line.trim() === '' || line.startsWith('#')) return;
     const eq = line.indexOf('=');
     const key = eq > 0 ? line.slice(0, eq).trim() : '';
-    if (!OUTPUT_NAME.test(key) || key.startsWith('READYBOOK_')) {
+    if (!OUTPUT_NAME.test(key)) {
       problems.push(`line ${i + 1} of $READYBOOK_OUTPUT is not KEY=value with a valid name`);
+      return;
+    }
+    if (isReservedEnvName(key)) {
+      // Every later block (rollbacks too) gets outputs as environment variables: PATH=… would make
+      // bash itself unfindable. Refused, so the step fails here with a reason instead.
+      problems.push(`output ${key} (line ${i + 1} of $READYBOOK_OUTPUT) would replace an environment variable the engine or bash needs; choose another name`);
       return;
     }
     const value = line.slice(eq + 1);

@@ -1,4 +1,4 @@
-import { checkParamValue } from '@readybook/schema';
+import { canonicalParamValue, checkParamValue } from '@readybook/schema';
 import { ReadybookError } from './errors.js';
 import { Masker } from './mask.js';
 import type { Runbook } from './parse.js';
@@ -16,7 +16,10 @@ export function parseParamFlags(flags: readonly string[]): Map<string, string> {
   for (const flag of flags) {
     const eq = flag.indexOf('=');
     if (eq <= 0) throw new ReadybookError('RB033', `--param ${JSON.stringify(flag)} is not of the form NAME=value`);
-    values.set(flag.slice(0, eq), flag.slice(eq + 1));
+    const name = flag.slice(0, eq);
+    // Keeping the first or the last silently would run with a value the operator may not have meant.
+    if (values.has(name)) throw new ReadybookError('RB033', `--param ${name} is given twice`, { hint: `Give each param once: \`--param ${name}=<value>\`.` });
+    values.set(name, flag.slice(eq + 1));
   }
   return values;
 }
@@ -65,6 +68,7 @@ export function resolveParams(
       // Never echo a secret back, not even a wrong one.
       if (problem && param.secret) problem = new Masker([value, JSON.stringify(value).slice(1, -1)]).mask(problem);
       if (problem) problems.push(`param ${name} ${problem}`);
+      else value = canonicalParamValue(param, value);
     }
     resolved.push({ name, value, source, secret: param.secret });
   }

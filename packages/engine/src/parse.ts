@@ -5,6 +5,7 @@ import { diagnostic, formatDiagnostic, hasErrors, type Diagnostic } from './diag
 import { parseFrontmatter, validateFrontmatter } from './frontmatter.js';
 import { isFenceClosed, lineCountProblem, nestingProblem, parseOutline, sourceOf } from './markdown.js';
 import { decodeSource, readSource } from './source.js';
+import { checkBlockSyntax } from './syntax.js';
 
 export { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
 
@@ -87,6 +88,8 @@ function parseRunbookText(text: string, file: string, hash: string): ParseResult
     diagnostics.push(diagnostic(file, 'RB010', 'the runbook has no steps (no `##` headings)', { line: lastLine(text) }));
   }
   if (!frontmatter || hasErrors(diagnostics)) return { diagnostics };
+  diagnostics.push(...checkBlockSyntax(steps, file));
+  if (hasErrors(diagnostics)) return { diagnostics };
   return {
     runbook: { id: basename(file, extname(file)), file, hash, frontmatter, intro, steps },
     diagnostics,

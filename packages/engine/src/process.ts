@@ -99,6 +99,8 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
     }
   }
   const logFd = openSync(options.logPath, 'a+', 0o600);
+  // The log keeps every attempt (and a resumed run's earlier ones); the tail is this attempt's own.
+  const from = fstatSync(logFd).size;
   const base = {
     cwd: options.cwd,
     env: options.env,
@@ -188,7 +190,7 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
 
   if (direct) {
     follower?.stop();
-    tail = readTail(logFd, TAIL_BYTES);
+    tail = readTail(logFd, TAIL_BYTES, from);
   } else {
     for (const name of ['stdout', 'stderr'] as const) {
       const rest = streams[name].end();
@@ -257,6 +259,7 @@ function writeScript(block: Block, path: string): string {
  */
 async function runLaunched(options: RunBlockOptions, launcher: Launcher, request: Parameters<Launcher['launch']>[0], started: number): Promise<BlockResult | undefined> {
   const logFd = openSync(options.logPath, 'a+', 0o600);
+  const from = fstatSync(logFd).size;
   const { onOutput } = options;
   const follower = onOutput ? followFile(options.logPath, options.fullOutput === true, (text) => onOutput('stdout', text)) : undefined;
   let pid: number | undefined;
@@ -299,7 +302,7 @@ async function runLaunched(options: RunBlockOptions, launcher: Launcher, request
     error = LOST;
   }
   cleanUp();
-  const tail = readTail(logFd, TAIL_BYTES);
+  const tail = readTail(logFd, TAIL_BYTES, from);
   closeSync(logFd);
   // bash reports a death by signal n as 128 + n; name the signal when the engine sent it.
   const { timedOut, interrupted } = watch.state;
@@ -319,10 +322,10 @@ function signalName(n: number): string | undefined {
   return Object.entries(constants.signals).find(([, value]) => value === n)?.[0];
 }
 
-/** The last `bytes` of a file, decoded (a character cut at the start is dropped). */
-function readTail(fd: number, bytes: number): string {
+/** The last `bytes` of a file after offset `from`, decoded (a character cut at the start is dropped). */
+function readTail(fd: number, bytes: number, from = 0): string {
   const size = fstatSync(fd).size;
-  const length = Math.min(size, bytes);
+  const length = Math.min(Math.max(0, size - from), bytes);
   if (length === 0) return '';
   const buffer = Buffer.alloc(length);
   readSync(fd, buffer, 0, length, size - length);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { formatDuration } from '@readybook/schema';
 import type { RunEvent, RunStartEvent } from './events.js';
 import type { Runbook } from './parse.js';
+import { ReadybookError } from './errors.js';
 
 export interface StepReport {
   index: number;
@@ -40,7 +41,7 @@ export interface Report {
 /** Builds a run's report from its journal events (already masked). */
 export function buildReport(events: readonly RunEvent[], runbook?: Pick<Runbook, 'steps'>): Report {
   const start = events.find((e): e is RunStartEvent => e.type === 'run.start');
-  if (!start) throw new Error('journal has no run.start event');
+  if (!start) throw new ReadybookError('RB046', 'the journal has no run.start event: the run directory is damaged');
   const steps = new Map<number, StepReport>();
   for (const step of runbook?.steps ?? []) {
     steps.set(step.index, { index: step.index, title: step.title, status: 'not-run', attempts: 0, durationMs: 0, exitCode: null, phase: null, tail: '', log: null });

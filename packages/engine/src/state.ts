@@ -52,6 +52,8 @@ export function runState(events: readonly RunEvent[]): RunState | undefined {
         rolledBack.clear();
         break;
       case 'rollback.step.end':
+        // An abandoned rollback (a second interrupt) is still owed: resume runs it.
+        if (event.abandoned) break;
         rolledBack.add(event.step.index);
         if (event.status === 'passed') {
           done.delete(event.step.index);

@@ -51,8 +51,8 @@ function collectOutputs(ctx: RunContext, step: Step, block: Block, into: Record<
   return problems;
 }
 
-function describeFailure(role: string, result: BlockResult, timeoutMs: number): string {
-  if (result.interrupted) return `the ${role} block was interrupted`;
+export function describeFailure(role: string, result: BlockResult, timeoutMs: number): string {
+  if (result.interrupted) return `the ${role} block was interrupted; its process tree was stopped`;
   if (result.error) return `the ${role} block failed: ${result.error}`;
   if (result.timedOut) return `the ${role} block timed out after ${formatDuration(timeoutMs)}; its process tree was killed`;
   if (result.signal) return `the ${role} block was killed by ${result.signal}`;
@@ -87,13 +87,14 @@ async function execWithRetries(ctx: RunContext, step: Step, block: Block): Promi
 export async function runStep(ctx: RunContext, step: Step): Promise<StepEndEvent> {
   const started = performance.now();
   const ref = stepRef(step);
-  emit(ctx, { type: 'step.start', step: ref, manual: step.manual });
+  emit(ctx, { type: 'step.start', step: ref, manual: step.manual, ...(step.manual ? { instructions: step.description.trim() } : {}) });
   const outputs: Record<string, string> = {};
   let attempts = 0;
   let exitCode: number | null = null;
   let tail = '';
   let phase: StepPhase = step.manual ? 'manual' : 'run';
   let error: string | undefined;
+  let confirmation: StepEndEvent['confirmation'];
 
   const end = (status: StepEndEvent['status']): StepEndEvent =>
     emit(ctx, {
@@ -107,6 +108,7 @@ export async function runStep(ctx: RunContext, step: Step): Promise<StepEndEvent
       outputs,
       tail,
       ...(error ? { error } : {}),
+      ...(confirmation ? { confirmation } : {}),
     }) as StepEndEvent;
 
   if (step.run) {
@@ -127,8 +129,15 @@ export async function runStep(ctx: RunContext, step: Step): Promise<StepEndEvent
     }
   } else {
     attempts = 1;
-    const confirmed = ctx.yes || (await ctx.confirm(`Step ${step.index} "${step.title}" is manual. Done?`));
-    if (!confirmed) {
+    const answer = ctx.yes ? 'yes' : ctx.stop.aborted ? 'interrupted' : await ctx.confirm(step, ctx.stop);
+    confirmation = ctx.yes ? 'yes-flag' : answer === 'yes' ? 'operator' : answer === 'no' ? 'declined' : 'interrupted';
+    if (answer === 'interrupted') {
+      // Ctrl-C at the prompt: the same as Ctrl-C anywhere else in the run.
+      ctx.interrupt();
+      error = 'interrupted at the manual step\'s prompt';
+      return end('failed');
+    }
+    if (answer === 'no') {
       error = 'the operator did not confirm the manual step';
       return end('failed');
     }

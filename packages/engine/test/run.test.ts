@@ -63,7 +63,7 @@ describe('readybook run', () => {
   it('--no-rollback stops without compensating', () => {
     const ws = workspace();
     ws.write('nr.md', runbook('title: NR', traced('a', { rollback: '' }), traced('b', { run: 'exit 1' })));
-    expect(cli(['run', 'nr.md', '--no-rollback'], { cwd: ws.dir, env: ws.env }).code).toBe(1);
+    expect(cli(['run', 'nr.md', '--no-rollback'], { cwd: ws.dir, env: ws.env }).code).toBe(5);
     expect(trace(ws.dir)).toEqual(['run a', 'run b']);
   });
 
@@ -212,7 +212,7 @@ describe('readybook resume', () => {
   it('continues a failed run without re-running passed steps', () => {
     const ws = workspace();
     ws.write('resume.md', book(true));
-    expect(cli(['run', 'resume.md', '--no-rollback', '--param', 'MODE=kept'], { cwd: ws.dir, env: ws.env }).code).toBe(1);
+    expect(cli(['run', 'resume.md', '--no-rollback', '--param', 'MODE=kept'], { cwd: ws.dir, env: ws.env }).code).toBe(5);
     const runId = readFileSync(join(onlyRunDir(ws.home), 'journal.jsonl'), 'utf8').match(/"runId":"([^"]+)"/)?.[1] as string;
     writeFileSync(join(ws.dir, 'fixed'), '');
     const resumed = cli(['resume', runId, '--json'], { cwd: ws.dir, env: ws.env });

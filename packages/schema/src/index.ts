@@ -1,8 +1,12 @@
 export { DURATION_PATTERN, durationSchema, formatDuration, parseDuration } from './duration.js';
 export {
   PARAM_NAME_PATTERN,
+  RESERVED_ENV_NAMES,
+  RESERVED_ENV_PREFIXES,
   RESERVED_PARAM_PREFIXES,
+  canonicalParamValue,
   checkParamValue,
+  isReservedEnvName,
   paramSchema,
   paramsSchema,
   paramTypeSchema,

@@ -6,6 +6,25 @@ export const PARAM_NAME_PATTERN = /^[A-Z][A-Z0-9_]*$/;
 /** Names a runbook may not declare, because the engine sets them for every step. */
 export const RESERVED_PARAM_PREFIXES = ['READYBOOK_'] as const;
 
+/**
+ * Environment variables that the engine, bash or the dynamic loader depend on: a param or a step
+ * output of that name would change how every later block (rollbacks included) is started or
+ * parsed, e.g. `PATH=…` making `bash` itself unfindable. Refused as param names and as outputs.
+ */
+export const RESERVED_ENV_NAMES = [
+  'PATH', 'HOME', 'IFS', 'SHELL', 'ENV', 'BASH_ENV', 'SHELLOPTS', 'BASHOPTS', 'CDPATH', 'GLOBIGNORE',
+  'PS4', 'PROMPT_COMMAND', 'POSIXLY_CORRECT', 'PWD', 'OLDPWD', 'TMPDIR', 'NODE_OPTIONS', 'NODE_PATH',
+] as const;
+export const RESERVED_ENV_PREFIXES = ['READYBOOK_', 'LD_', 'BASH_FUNC_', 'DYLD_'] as const;
+
+/** Whether a variable of this name would clobber what the engine or bash needs (see RESERVED_ENV_NAMES). */
+export function isReservedEnvName(name: string): boolean {
+  return (RESERVED_ENV_NAMES as readonly string[]).includes(name) || RESERVED_ENV_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+
+/** A number param as the engine passes it on: plain decimal digits, canonical (`05` → `5`, `2.50` → `2.5`). */
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
 export const paramTypeSchema = z.enum(['string', 'number', 'boolean', 'enum']);
 export type ParamType = z.infer<typeof paramTypeSchema>;
 
@@ -57,6 +76,8 @@ export const paramsSchema = z.record(
     message: 'param names must be UPPER_SNAKE_CASE environment variable names (e.g. DATABASE_URL)',
   }).refine((name) => !RESERVED_PARAM_PREFIXES.some((prefix) => name.startsWith(prefix)), {
     message: 'param names starting with READYBOOK_ are reserved for the engine',
+  }).refine((name) => !isReservedEnvName(name), {
+    message: `this name would clobber a variable the engine or bash needs (${RESERVED_ENV_NAMES.join(', ')}, or a name starting with ${RESERVED_ENV_PREFIXES.join(', ')})`,
   }),
   paramSchema,
 );
@@ -66,7 +87,7 @@ export function checkParamValue(param: Pick<Param, 'type' | 'values' | 'pattern'
   if (raw.includes('\0')) return 'must not contain a NUL byte';
   switch (param.type) {
     case 'number':
-      if (raw.trim() === '' || !Number.isFinite(Number(raw))) return `must be a number, got ${JSON.stringify(raw)}`;
+      if (!DECIMAL.test(raw) || !Number.isFinite(Number(raw))) return `must be a number written in decimal digits (such as 5 or -2.5; no spaces, exponents or hex), got ${JSON.stringify(raw)}`;
       break;
     case 'boolean':
       if (!['true', 'false'].includes(raw)) return `must be true or false, got ${JSON.stringify(raw)}`;
@@ -89,4 +110,9 @@ export function checkParamValue(param: Pick<Param, 'type' | 'values' | 'pattern'
     if (!re.test(raw)) return `does not match the pattern ${param.pattern}`;
   }
   return undefined;
+}
+
+/** The value the engine passes on for a valid `raw`: numbers in canonical decimal form, everything else as given. */
+export function canonicalParamValue(param: Pick<Param, 'type'>, raw: string): string {
+  return param.type === 'number' ? String(Number(raw)) : raw;
 }

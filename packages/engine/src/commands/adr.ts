@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { CommandContext } from '../cli.js';
 import { EXIT, ReadybookError } from '../errors.js';
 import { displayPath, findUp } from '../resolve.js';
@@ -7,7 +7,7 @@ export default async function adr({ args, cwd }: CommandContext): Promise<number
   const [action, ...words] = args._;
   if (action !== 'new') throw new ReadybookError('RB060', `unknown adr action ${JSON.stringify(action)}; use \`readybook adr new "<title>"\``);
   const title = words.join(' ').trim();
-  const dir = typeof args.dir === 'string' ? join(cwd, args.dir) : (findUp(cwd, 'decisions') ?? join(cwd, 'decisions'));
+  const dir = typeof args.dir === 'string' ? resolve(cwd, args.dir) : (findUp(cwd, 'decisions') ?? join(cwd, 'decisions'));
   const { createAdr } = await import('../adr/new.js');
   let path: string;
   try {

@@ -6,7 +6,7 @@ import { loadReport, resolveRunId } from '../runs.js';
 
 export default async function report({ args, cwd, env }: CommandContext): Promise<number> {
   const home = readybookHome(cwd, env);
-  const format = String(args.format ?? 'md');
+  const format = args.json === true ? 'json' : String(args.format ?? 'md');
   if (format !== 'md' && format !== 'json') throw new ReadybookError('RB060', `--format must be md or json, not ${JSON.stringify(format)}`);
   const data = loadReport(home, resolveRunId(home, String(args.runId)));
   process.stdout.write(format === 'json' ? `${JSON.stringify(data, null, 2)}\n` : renderReportMarkdown(data));

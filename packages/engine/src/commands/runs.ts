@@ -1,20 +1,25 @@
 import { formatDuration } from '@readybook/schema';
 import type { CommandContext } from '../cli.js';
-import { EXIT } from '../errors.js';
-import { readybookHome } from '../home.js';
+import { EXIT, ReadybookError } from '../errors.js';
+import { hostName } from '../context.js';
+import { readybookHome, runDir } from '../home.js';
+import { readJournal } from '../journal.js';
+import { processAlive } from '../orphan.js';
 import { listRunIds, loadReport } from '../runs.js';
 import { makeStyle, table } from '../style.js';
 
 export default async function runs({ args, cwd, env }: CommandContext): Promise<number> {
   const home = readybookHome(cwd, env);
-  const limit = Math.max(1, Number(args.limit ?? 20) || 20);
+  const rawLimit = String(args.limit ?? '20');
+  if (!/^[1-9]\d*$/.test(rawLimit)) throw new ReadybookError('RB060', `--limit must be a whole number of 1 or more, not ${JSON.stringify(rawLimit)}`, { hint: 'For example `readybook runs --limit 50`.' });
+  const limit = Number(rawLimit);
   const rows = [];
   for (const id of listRunIds(home)) {
     if (rows.length >= limit) break;
     try {
       const report = loadReport(home, id);
       if (args.runbook && report.runbook.id !== args.runbook) continue;
-      rows.push(report);
+      rows.push(report.exitCode === null && stillRunning(runDir(home, id)) ? { ...report, status: 'running' } : report);
     } catch {
       // A run directory without a readable journal is not listed.
     }
@@ -28,9 +33,20 @@ export default async function runs({ args, cwd, env }: CommandContext): Promise<
     return EXIT.passed;
   }
   const style = makeStyle(process.stdout);
-  const colour = (s: string) => (s === 'passed' ? style.green(s) : s === 'rolled-back' || s === 'failed' ? style.yellow(s) : style.red(s));
+  const colour = (s: string) => (s === 'passed' ? style.green(s) : s === 'running' ? style.cyan(s) : s === 'rolled-back' || s === 'failed' ? style.yellow(s) : style.red(s));
   process.stdout.write(
-    `${table([['run id', 'runbook', 'status', 'started', 'duration', 'operator'], ...rows.map((r) => [r.runId, r.runbook.id, colour(r.status), r.startedAt.replace('T', ' ').slice(0, 19), r.durationMs === null ? '—' : formatDuration(r.durationMs), r.operator])], style)}\n`,
+    `${table([['run id', 'runbook', 'status', 'started', 'duration', 'operator'], ...rows.map((r) => [r.runId, r.runbook.id, colour(r.status), `${r.startedAt.replace('T', ' ').slice(0, 19)} UTC`, r.durationMs === null ? '—' : formatDuration(r.durationMs), r.operator])], style)}\n`,
   );
   return EXIT.passed;
+}
+
+/** A run without a run.end whose engine (the last to start or resume it, on this host) still runs. */
+function stillRunning(dir: string): boolean {
+  try {
+    const last = readJournal(dir).findLast((e) => e.type === 'run.start' || e.type === 'run.resume');
+    if (!last || (last.type !== 'run.start' && last.type !== 'run.resume')) return false;
+    return last.host === hostName() && processAlive(last.pid);
+  } catch {
+    return false;
+  }
 }

@@ -4,18 +4,30 @@ import { execute, type ExecuteOptions } from '../execute.js';
 import { readybookHome } from '../home.js';
 import type { Runbook } from '../parse.js';
 import type { ResolvedParam } from '../params.js';
-import { humanPresenter, jsonPresenter } from '../present.js';
+import type { Confirm } from '../context.js';
+import { humanPresenter, jsonPresenter, type Presenter } from '../present.js';
 import { missingPrograms } from '../requires.js';
 import { displayPath } from '../resolve.js';
 
-/** Asks the operator on a terminal; never called without one. */
-async function confirmOnTty(message: string): Promise<boolean> {
-  const { default: confirm } = await import('@inquirer/confirm');
-  try {
-    return await confirm({ message, default: false });
-  } catch {
-    return false; // Ctrl-C or closed input at the prompt
-  }
+/** A neutral mark when a prompt is answered: a green ✔ would read as "passed" even for "no". */
+const PROMPT_THEME = { prefix: { idle: '?', done: '›' } };
+
+/**
+ * Asks the operator on a terminal; never called without one. The live line is stopped first so
+ * the prompt and what is typed stay readable. Ctrl-C at the prompt, or the run being stopped
+ * (SIGTERM, SIGHUP) while it waits, answers `interrupted`.
+ */
+function confirmOnTty(presenter: Presenter): Confirm {
+  return async (step, signal) => {
+    presenter.pause();
+    const { default: confirm } = await import('@inquirer/confirm');
+    try {
+      const done = await confirm({ message: `Step ${step.index} "${step.title}" is manual. Done?`, default: false, theme: PROMPT_THEME }, { signal });
+      return done ? 'yes' : 'no';
+    } catch {
+      return 'interrupted'; // Ctrl-C, closed input, or the run's stop signal at the prompt
+    }
+  };
 }
 
 /** Shared by `run` and `resume`: checks that can refuse before anything runs, then executes. */
@@ -38,6 +50,7 @@ export async function runWithPresenter(
     throw new ReadybookError('RB045', `${runbook.file} requires ${missing.join(', ')}, which ${missing.length > 1 ? 'are' : 'is'} not on PATH; nothing was run`);
   }
   const home = readybookHome(ctx.cwd, ctx.env);
+  const presenter = ctx.args.json ? jsonPresenter() : humanPresenter({ steps: runbook.steps.length, verbose: ctx.args.verbose === true, home: displayPath(ctx.cwd, home) });
   const result = await execute({
     runbook,
     path,
@@ -47,10 +60,10 @@ export async function runWithPresenter(
     env: ctx.env,
     yes,
     noRollback: ctx.args['no-rollback'] === true || ctx.args.rollback === false,
-    confirm: confirmOnTty,
+    confirm: confirmOnTty(presenter),
     fullOutput: ctx.args.json === true || ctx.args.verbose === true,
     liveOutput: ctx.args.json === true || ctx.args.verbose === true || Boolean(process.stdout.isTTY),
-    onEvent: ctx.args.json ? jsonPresenter() : humanPresenter({ steps: runbook.steps.length, verbose: ctx.args.verbose === true, home: displayPath(ctx.cwd, home) }),
+    onEvent: presenter.onEvent,
     ...(resume ? { resume } : {}),
   });
   return result.exitCode;
