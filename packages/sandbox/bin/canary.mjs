@@ -10,8 +10,13 @@
 //       promote (below).
 //   canary.mjs blue-green VERSION
 //       Zero-downtime switch: all traffic to the canary slot at once, then promote.
+//   canary.mjs start VERSION
+//       Start VERSION in the canary slot at weight 0 (no traffic yet), healthy directly and in HAProxy.
 //   canary.mjs remove
 //       Take the canary out: stable 100, canary 0, drained, stopped, maintenance. Safe to repeat.
+//   canary.mjs back-to VERSION
+//       Make VERSION the only release serving, without downtime: when it is current, remove the canary;
+//       otherwise start it in the canary slot and switch to it as blue-green does (a rollback block's job).
 //
 // Promote: with all traffic on the canary slot and the stable slot drained, stable is put in maintenance,
 // switched (switch.sh) and restarted on VERSION, health-checked directly, made ready at weight 100; then the
@@ -24,8 +29,8 @@
 // PROMOTE_SECONDS. The log goes to stderr. Exit 0 promoted, 1 rolled back, 2 invalid input (nothing
 // changed), 4 Prometheus or HAProxy unreachable before anything changed.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AnalysisError, EXIT, checkMetricsKnown, describe, loadTemplate, prepareTemplate, prometheus, prometheusUrl, runAnalysis } from './lib/analysis.mjs';
 import { LbError, servers, setState, setWeight, waitDrained, waitUp } from './lib/haproxy.mjs';
@@ -157,6 +162,37 @@ async function stages(version, options) {
   }
 }
 
+async function startCanary(version) {
+  script('start.sh', '--canary', version);
+  const health = spawnSync(process.env.SANDBOX_NODE || process.execPath, [join(bin, 'health.mjs'), '30', '--version', version], {
+    stdio: ['ignore', 2, 2],
+    env: { ...process.env, SERVICE_PORT: process.env.CANARY_PORT },
+  });
+  if (health.status !== 0) throw new Error(`the canary ${version} did not answer /health on 127.0.0.1:${process.env.CANARY_PORT}`);
+  await setWeight('canary', 0);
+  await setState('canary', 'ready');
+  await waitUp('canary', 30);
+  log(`canary ${version} is up beside stable, weight 0`);
+}
+
+async function backTo(version) {
+  if (currentVersion() === version) {
+    await removeCanary();
+    return 0;
+  }
+  await removeCanary(); // whatever was in the canary slot
+  await startCanary(version);
+  return blueGreen(version);
+}
+
+function currentVersion() {
+  try {
+    return basename(readlinkSync(join(process.env.SANDBOX_DIR, 'current')));
+  } catch {
+    return 'none';
+  }
+}
+
 async function blueGreen(version) {
   await preflight();
   const started = Date.now();
@@ -177,7 +213,7 @@ function parse(argv) {
   }
   const version = options.positional[0];
   if (verb === 'remove' ? version !== undefined : !/^[a-z0-9][a-z0-9._-]*$/.test(version ?? '')) {
-    throw new AnalysisError('usage: canary.mjs stages VERSION [--stages 10,50,100] [--template FILE] [--prometheus URL] [--json FILE] | blue-green VERSION | remove', 'invalid');
+    throw new AnalysisError('usage: canary.mjs stages VERSION [--stages 10,50,100] [--template FILE] [--prometheus URL] [--json FILE] | blue-green VERSION | start VERSION | back-to VERSION | remove', 'invalid');
   }
   return { verb, version, options };
 }
@@ -186,11 +222,13 @@ async function main() {
   const { verb, version, options } = parse(process.argv.slice(2));
   if (verb === 'stages') return stages(version, options);
   if (verb === 'blue-green') return blueGreen(version);
+  if (verb === 'start') return startCanary(version).then(() => 0);
+  if (verb === 'back-to') return backTo(version);
   if (verb === 'remove') {
     output('CANARY_REQUESTS', await removeCanary());
     return 0;
   }
-  throw new AnalysisError(`unknown command ${verb}; use stages, blue-green or remove`, 'invalid');
+  throw new AnalysisError(`unknown command ${verb}; use stages, blue-green, start, back-to or remove`, 'invalid');
 }
 
 main().then(

@@ -7,7 +7,8 @@ import pg from 'pg';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const RUNBOOKS = join(REPO, 'runbooks');
-const CLI = join(REPO, 'packages/engine/bin/readybook.js');
+// READYBOOK_CLI runs the tests against another build of the CLI (e.g. a copy, while the engine is rebuilt).
+const CLI = process.env.READYBOOK_CLI || join(REPO, 'packages/engine/bin/readybook.js');
 const SANDBOX_SH = join(REPO, 'packages/sandbox/bin/sandbox.sh');
 
 export interface Result {

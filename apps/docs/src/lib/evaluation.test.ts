@@ -9,7 +9,6 @@ const source = `---
 title: T
 gate: g
 owner: o
-unsigned-signoffs: true
 ---
 
 ## Sign-off

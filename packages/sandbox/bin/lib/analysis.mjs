@@ -300,7 +300,7 @@ export function prometheus(baseUrl, { timeoutMs = 5_000 } = {}) {
     try {
       res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
-      throw new AnalysisError(`cannot reach Prometheus at ${base} (${error.cause?.code ?? error.name ?? error.message}); is the sandbox up? (packages/sandbox/bin/sandbox.sh up)`, 'prometheus');
+      throw new AnalysisError(`cannot reach Prometheus at ${base} (${error.cause?.code ?? error.cause?.message ?? error.message}); is the sandbox up? (packages/sandbox/bin/sandbox.sh up)`, 'prometheus');
     }
     let body;
     try {
