@@ -2,7 +2,7 @@ import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import { unified } from '@astrojs/markdown-remark';
 import starlightLinksValidator from 'starlight-links-validator';
-import { rehypeBaseLinks, rehypeRepoLinks, unifiedOptions } from './src/lib/markdown';
+import { rehypeBaseLinks, rehypeRepoLinks, rehypeTableRegions, unifiedOptions } from './src/lib/markdown';
 import { checklistLinks, decisionLinks, runbookLinks } from './src/lib/sidebar';
 import { contentRoot, repoUrl } from './src/lib/paths';
 import { linkExistsInBuild } from './src/lib/built-links';
@@ -31,7 +31,7 @@ export default defineConfig({
   base,
   trailingSlash: 'always',
   markdown: {
-    processor: unified({ ...unifiedOptions, rehypePlugins: [[rehypeRepoLinks, { contentRoot, repoUrl }], [rehypeBaseLinks, base]] }),
+    processor: unified({ ...unifiedOptions, rehypePlugins: [[rehypeRepoLinks, { contentRoot, repoUrl }], [rehypeBaseLinks, base], rehypeTableRegions] }),
   },
   integrations: [
     starlight({
@@ -40,6 +40,7 @@ export default defineConfig({
       social: [{ icon: 'github', label: 'GitHub', href: repoUrl }],
       plugins: [starlightLinksValidator({ exclude: linkExistsInBuild(fileURLToPath(new URL('./dist/', import.meta.url)), base) })],
       lastUpdated: false,
+      customCss: ['./src/styles/custom.css'],
       routeMiddleware: './src/route-middleware.ts',
       sidebar: [
         {

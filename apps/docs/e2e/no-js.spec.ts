@@ -17,8 +17,8 @@ test('a runbook page is readable with JavaScript disabled', async ({ page }) => 
 
 test('the runbook trend chart is drawn at build time, with no JavaScript', async ({ page }) => {
   await page.goto('./runbooks/dr-drill/');
-  await expect(page.locator('section.rb-evidence svg.rb-trend-chart')).toBeVisible();
-  await expect(page.locator('section.rb-evidence .rb-trend-bar').first()).toBeVisible();
+  await expect(page.locator('section.rb-evidence ol.rb-trend-chart')).toBeVisible();
+  await expect(page.locator('section.rb-evidence .rb-trend-bar .rb-trend-fill').first()).toBeVisible();
 });
 
 test('a checklist verdict says how long it holds, or that it expired, with JavaScript disabled', async ({ page }) => {

@@ -25,7 +25,7 @@ test('a runbook page shows its params, labelled blocks and run command', async (
   for (const name of Object.keys(hello.frontmatter.params)) {
     await expect(params.getByRole('rowheader', { name })).toBeVisible();
   }
-  for (const column of ['Name', 'Type', 'Default', 'Required', 'Secret', 'Description']) {
+  for (const column of ['Name', 'Type', 'Default', 'Description']) {
     await expect(params.getByRole('columnheader', { name: column })).toBeVisible();
   }
 
@@ -38,6 +38,8 @@ test('a runbook page shows its params, labelled blocks and run command', async (
   await expect(page.locator('#step-1 .rb-block-run .rb-role')).toHaveText('Run');
 
   await expect(page.locator('.expressive-code', { hasText: 'pnpm readybook run hello' }).first()).toBeVisible();
+  // Step blocks are titled with what they are, not with the raw fence info.
+  await expect(page.locator('#step-1 .rb-block-run .expressive-code figcaption')).not.toContainText('```');
   await expect(page.locator('svg.rb-flow')).toBeVisible();
 });
 

@@ -20,6 +20,12 @@ export const runbookFrontmatterShape = {
   requires: z.array(z.string().regex(/^[A-Za-z0-9._+-]+$/, 'a required command is a bare program name')).default([]),
   /** `plan` marks a runbook that CI can only validate and plan (no cluster, no Docker engine). */
   ci: ciModeSchema.default('run'),
+  /**
+   * Set on a runbook that destroys or overwrites something on purpose: one sentence saying what, e.g.
+   * `Drops the app database, then restores it from the latest backup.` The site shows it in a danger box at the
+   * top of the runbook's page, before the command; the engine does not act on it.
+   */
+  destructive: z.string().trim().min(1, 'destructive says what the runbook destroys, in a sentence').optional(),
 } as const;
 
 export const runbookFrontmatterSchema = z.strictObject(runbookFrontmatterShape);

@@ -6,6 +6,7 @@ import { formatDiagnostic, InvalidChecklistError, readChecklist, type ChecklistI
 import type { ChecklistFrontmatter } from '@readybook/schema';
 import { proseAround } from './checklist.js';
 import { readEvaluation, type ChecklistEvaluation } from './evaluation.js';
+import { inlineHtml } from './markdown.js';
 import { repoRelative } from './paths.js';
 import { reloadOnChange } from './watch.js';
 
@@ -23,13 +24,6 @@ export interface ChecklistEntry {
   introHtml: string;
   sections: Array<{ title: string; line: number; introHtml: string; items: RenderedItem[] }>;
   evaluation?: ChecklistEvaluation;
-}
-
-/** Strips the `<p>` a one-paragraph render wraps around an item's text. */
-function inline(html: string): string {
-  const trimmed = html.trim();
-  const match = /^<p>([\s\S]*)<\/p>$/.exec(trimmed);
-  return match && !match[1]?.includes('<p>') ? (match[1] ?? '') : trimmed;
 }
 
 /**
@@ -78,7 +72,7 @@ async function loadChecklists({ store, renderMarkdown, generateDigest, logger }:
     const sections: ChecklistEntry['sections'] = [];
     for (const [index, section] of checklist.sections.entries()) {
       const items: RenderedItem[] = [];
-      for (const item of section.items) items.push({ ...item, html: inline((await renderMarkdown(item.text, at)).html) });
+      for (const item of section.items) items.push({ ...item, html: inlineHtml((await renderMarkdown(item.text, at)).html) });
       sections.push({ title: section.title, line: section.line, introHtml: (await renderMarkdown(prose.sections[index] ?? '', at)).html, items });
     }
     entries.push({

@@ -9,6 +9,7 @@ const source = `---
 title: T
 gate: g
 owner: o
+unsigned-signoffs: true
 ---
 
 ## Sign-off

@@ -31,8 +31,9 @@ export interface ItemWindow {
 /**
  * When an evaluation stops holding. The evaluator's `expiresAt` (the earliest expiry of the evidence it used)
  * when it wrote one; otherwise derived the same way from what the evaluation records: each run it used expires
- * `within` (the item's, else the checklist's `max-age`, else 7d) after it ended, and the evaluation as a whole —
- * commands and sign-offs included — is held to `max-age` after `evaluatedAt`. The earliest of these wins.
+ * `within` (the item's, else the checklist's `max-age`, else 7d) after it ended (or when the evaluator says it
+ * expires), counting the required items that pass on it; and the evaluation as a whole — commands and sign-offs
+ * included — is held to `max-age` after `evaluatedAt`. The earliest of these wins.
  */
 export function evaluationExpiry(
   evaluation: ChecklistEvaluation & { expiresAt?: unknown },
@@ -48,18 +49,21 @@ export function evaluationExpiry(
     lapses.push({ at: new Date(evaluatedAt + window).toISOString(), command: checkCommand, why: `the evaluation itself is held to max-age ${formatWindow(window)}` });
   }
   const seen = new Set<string>();
+  // As the engine does: the required items that pass on a run's evidence (a failing one already blocks the gate).
   for (const result of evaluation.sections.flatMap((s) => s.items)) {
-    const evidence = result.evidence;
-    if (!evidence || (result.status !== 'pass' && result.status !== 'stale')) continue;
+    const evidence = result.evidence as (typeof result.evidence & { expiresAt?: unknown }) | undefined;
+    if (!evidence || !result.required || result.status !== 'pass') continue;
     const ended = Date.parse(evidence.endedAt);
-    if (!Number.isFinite(ended)) continue;
     const item = items.find((i) => i.line === result.line && i.text === result.text);
     const within = item?.withinMs ?? window;
-    const key = `${evidence.runbook} ${within}`;
+    // The evaluator's own expiry of that evidence when it wrote one.
+    const at = typeof evidence.expiresAt === 'string' && Number.isFinite(Date.parse(evidence.expiresAt)) ? Date.parse(evidence.expiresAt) : ended + within;
+    if (!Number.isFinite(at)) continue;
+    const key = `${evidence.runbook} ${at}`;
     if (seen.has(key)) continue;
     seen.add(key);
     lapses.push({
-      at: new Date(ended + within).toISOString(),
+      at: new Date(at).toISOString(),
       command: `pnpm readybook run ${evidence.runbook}`,
       why: `evidence from ${evidence.runbook} run ${evidence.runId} is held to ${formatWindow(within)}`,
     });

@@ -14,7 +14,8 @@ const LEFT_W = 400;
 const RAIL_X = 520;
 const RB_W = 150;
 const WIDTH = 640;
-const MAX_TITLE = 42;
+/** Step titles longer than this are cut with … (the full title is in the box's <title>): what fits 376 px at 15 px. */
+const MAX_TITLE = 50;
 
 function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);

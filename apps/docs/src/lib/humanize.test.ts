@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ageBefore, codeSpansToHtml, formatBytes, formatTime, humanOutput } from './humanize';
+import { ageBefore, codeSpansToHtml, count, formatBytes, formatTime, humanOutput, statusWords } from './humanize';
 
 describe('humanOutput', () => {
   it('reads a unit from the output name', () => {
@@ -33,5 +33,19 @@ describe('codeSpansToHtml', () => {
     expect(codeSpansToHtml('add `— signed: <name> (qa-lead) <YYYY-MM-DD>` & retry')).toBe(
       'add <code>— signed: &lt;name&gt; (qa-lead) &lt;YYYY-MM-DD&gt;</code> &amp; retry',
     );
+  });
+});
+
+describe('count and statusWords', () => {
+  it('says one step, two steps and 1,200 runs', () => {
+    expect(count(1, 'step')).toBe('1 step');
+    expect(count(2, 'step')).toBe('2 steps');
+    expect(count(1200, 'run')).toBe('1,200 runs');
+    expect(count(0, 'entry', 'entries')).toBe('0 entries');
+  });
+  it('writes run statuses as words', () => {
+    expect(statusWords('rolled-back')).toBe('rolled back');
+    expect(statusWords('rollback-failed')).toBe('rollback failed');
+    expect(statusWords('passed')).toBe('passed');
   });
 });

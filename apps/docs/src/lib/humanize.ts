@@ -55,3 +55,13 @@ export function codeSpansToHtml(text: string): string {
   const escaped = text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
   return escaped.replace(/`([^`]+)`/g, '<code>$1</code>');
 }
+
+/** `1 step`, `7 steps`; `plural` for words that do not just take an s. */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? singular : plural}`;
+}
+
+/** A run's status as words: `rolled-back` → `rolled back`, so a rollback never reads as a plain failure. */
+export function statusWords(status: string): string {
+  return status.replace(/-/g, ' ');
+}

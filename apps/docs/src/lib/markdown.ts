@@ -68,3 +68,36 @@ export function rehypeRepoLinks({ contentRoot, repoUrl }: { contentRoot: string;
     visit(tree);
   };
 }
+
+/** Strips the `<p>` a one-paragraph render wraps around inline text (a checklist item, a param description). */
+export function inlineHtml(html: string): string {
+  const trimmed = html.trim();
+  const match = /^<p>([\s\S]*)<\/p>$/.exec(trimmed);
+  return match && !match[1]?.includes('<p>') ? (match[1] ?? '') : trimmed;
+}
+
+/**
+ * Wraps every Markdown table in a keyboard-focusable, labelled region that scrolls sideways, so a table wider
+ * than a phone scrolls inside it instead of widening the page (axe: scrollable-region-focusable). The label is
+ * the table's column names.
+ */
+export function rehypeTableRegions() {
+  const text = (node: Element | Root): string =>
+    node.children.map((child) => (child.type === 'text' ? child.value : child.type === 'element' ? text(child) : '')).join('');
+  return (tree: Root) => {
+    const visit = (node: Root | Element) => {
+      node.children.forEach((child, index) => {
+        if (child.type !== 'element') return;
+        if (child.tagName === 'table') {
+          const head = child.children.find((c): c is Element => c.type === 'element' && c.tagName === 'thead');
+          const columns = head ? head.children.flatMap((row) => (row.type === 'element' ? row.children : [])).flatMap((cell) => (cell.type === 'element' ? [text(cell).trim()] : [])) : [];
+          const label = columns.length > 0 ? `Table: ${columns.join(', ')}` : 'Table';
+          node.children[index] = { type: 'element', tagName: 'div', properties: { dataRbScroll: '', role: 'region', ariaLabel: label, tabIndex: 0 }, children: [child] };
+          return;
+        }
+        visit(child);
+      });
+    };
+    visit(tree);
+  };
+}

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
 import { formatDiagnostic, parseRunbook, type Runbook } from '@readybook/engine/parse';
 import { runbookFrontmatterSchema } from '@readybook/schema';
+import { inlineHtml } from './markdown.js';
 import { repoRelative } from './paths.js';
 import { reloadOnChange } from './watch.js';
 
@@ -13,6 +14,10 @@ export interface RunbookEntry extends Runbook {
   path: string;
   introHtml: string;
   stepHtml: string[];
+  /** The frontmatter description's inline Markdown as HTML (empty without one). */
+  descriptionHtml: string;
+  /** Each param's description's inline Markdown as HTML. */
+  paramHtml: Record<string, string>;
 }
 
 /**
@@ -51,7 +56,10 @@ async function loadRunbooks({ store, renderMarkdown, generateDigest, logger }: L
     const introHtml = (await renderMarkdown(runbook.intro.replace(/^\s*#\s[^\n]*\n?/, ''), at)).html;
     const stepHtml: string[] = [];
     for (const step of runbook.steps) stepHtml.push((await renderMarkdown(step.description, at)).html);
-    entries.push({ ...runbook, path: rel, introHtml, stepHtml });
+    const inline = async (text: string | undefined) => (text ? inlineHtml((await renderMarkdown(text, at)).html) : '');
+    const paramHtml: Record<string, string> = {};
+    for (const [name, param] of Object.entries(frontmatter.data.params)) paramHtml[name] = await inline(param.description);
+    entries.push({ ...runbook, path: rel, introHtml, stepHtml, descriptionHtml: await inline(frontmatter.data.description), paramHtml });
   }
   if (problems.length > 0) {
     throw new Error(`runbooks/ has ${problems.length} problem(s):\n${problems.join('\n')}`);

@@ -1,29 +1,28 @@
 import { formatDuration } from '@readybook/schema';
-import type { RunSummary } from './runs.js';
+import { count, formatTime, statusWords } from './humanize.js';
+import { runTime, type RunSummary } from './runs.js';
 
 export interface TrendBar {
   runId: string;
   passed: boolean;
   /** The run's status as written in its report, e.g. `passed`, `rolled-back`. */
   status: string;
-  /** `pass` or `fail`: printed under the bar, so the chart does not rely on colour. */
-  statusLabel: 'pass' | 'fail';
-  /** The duration, printed above the bar: `3.9s`. */
+  /** The status in words, printed next to the bar so the chart does not rely on colour: `passed`, `rolled back`. */
+  statusLabel: string;
+  /** When the run ended (ISO) and as printed: `2026-11-24 11:45 UTC`. */
+  when: string;
+  whenLabel: string;
+  /** The duration, printed at the bar's end: `3.9s`. */
   durationLabel: string;
   durationMs: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
+  /** The bar's length as a percentage of the longest run shown (at least 1, so a ~0 ms run still shows). */
+  percent: number;
 }
 
 export interface Trend {
-  width: number;
-  height: number;
-  /** Where bars stand; status labels go below it. */
-  baseline: number;
+  /** Newest first. */
   bars: TrendBar[];
-  /** The longest duration shown, which is the full bar height. */
+  /** The longest duration shown, which is the full bar length. */
   maxMs: number;
   /** One sentence for screen readers and the caption. */
   summary: string;
@@ -32,48 +31,37 @@ export interface Trend {
 export interface TrendOptions {
   /** How many runs at most, the newest. */
   limit?: number;
-  width?: number;
-  height?: number;
 }
 
-const TOP = 16; // room for the duration label above the tallest bar
-const BOTTOM = 18; // room for the status label under the baseline
-const GAP = 6;
-const MIN_BAR = 2; // a run of ~0 ms still shows as a bar
-
 /**
- * The bars of a duration trend chart for a runbook's runs (newest first, as loadRunHistory gives them):
- * the last `limit` finished runs, oldest on the left, heights proportional to duration.
+ * The bars of a duration chart for a runbook's runs (newest first, as loadRunHistory gives them): the last
+ * `limit` finished runs, newest first, each labelled in text with its date, run id, status and duration, its
+ * length proportional to the duration.
  */
 export function durationTrend(runs: readonly RunSummary[], options: TrendOptions = {}): Trend {
-  const { limit = 10, width = 480, height = 140 } = options;
-  const finished = runs.filter((run): run is RunSummary & { durationMs: number } => run.durationMs !== null).slice(0, limit).reverse();
-  const baseline = height - BOTTOM;
-  const plot = baseline - TOP;
+  const { limit = 10 } = options;
+  const finished = runs.filter((run): run is RunSummary & { durationMs: number } => run.durationMs !== null).slice(0, limit);
   const maxMs = Math.max(0, ...finished.map((run) => run.durationMs));
-  const slot = finished.length === 0 ? 0 : width / finished.length;
-  const barWidth = Math.max(4, Math.min(48, slot - GAP));
-  const bars = finished.map((run, index): TrendBar => {
-    const barHeight = maxMs === 0 ? MIN_BAR : Math.max(MIN_BAR, Math.round((run.durationMs / maxMs) * plot));
-    const passed = run.status === 'passed';
-    return {
+  const bars = finished.map(
+    (run): TrendBar => ({
       runId: run.runId,
-      passed,
+      passed: run.status === 'passed',
       status: run.status,
-      statusLabel: passed ? 'pass' : 'fail',
+      statusLabel: statusWords(run.status),
+      when: runTime(run),
+      whenLabel: formatTime(runTime(run)),
       durationLabel: formatDuration(run.durationMs),
       durationMs: run.durationMs,
-      x: Math.round(index * slot + (slot - barWidth) / 2),
-      y: baseline - barHeight,
-      width: Math.round(barWidth),
-      height: barHeight,
-    };
-  });
-  const failed = bars.filter((bar) => !bar.passed).length;
+      percent: maxMs === 0 ? 1 : Math.max(1, Math.round((run.durationMs / maxMs) * 100)),
+    }),
+  );
+  const byStatus = new Map<string, number>();
+  for (const bar of bars) byStatus.set(bar.statusLabel, (byStatus.get(bar.statusLabel) ?? 0) + 1);
+  const tally = [...byStatus].map(([label, n]) => `${n} ${label}`).join(', ');
   const summary =
     bars.length === 0
       ? 'No finished runs to chart.'
-      : `Durations of the last ${bars.length} finished run(s), oldest first: ${bars.length - failed} passed, ${failed} did not; ` +
+      : `Durations of the last ${count(bars.length, 'finished run')}, newest first: ${tally}; ` +
         `from ${formatDuration(Math.min(...bars.map((b) => b.durationMs)))} to ${formatDuration(maxMs)}.`;
-  return { width, height, baseline, bars, maxMs, summary };
+  return { bars, maxMs, summary };
 }
