@@ -71,6 +71,9 @@ function jsPrelude(): string {
     `globalThis.params = Object.freeze(Object.fromEntries(JSON.parse(process.env.READYBOOK_PARAM_NAMES ?? '[]').filter((k) => k in process.env).map((k) => [k, process.env[k]])));`,
     `globalThis.outputs = Object.freeze(Object.fromEntries(JSON.parse(process.env.READYBOOK_OUTPUT_NAMES ?? '[]').filter((k) => k in process.env).map((k) => [k, process.env[k]])));`,
     `globalThis.output = (key, value) => __rbAppend(process.env.READYBOOK_OUTPUT, \`\${key}=\${String(value).replace(/\\n/g, ' ')}\\n\`);`,
+    // A failed command is reported as the command and its exit code, not as zx's stack through Node internals.
+    `const __rbFail = (e) => { if (e && typeof e === 'object' && 'exitCode' in e && 'stderr' in e) { const cmd = String(e._command ?? e.cmd ?? '').trim(); process.stderr.write(\`command failed with exit code \${e.exitCode}\${cmd ? ': ' + cmd : ''}\\n\`); process.exit(typeof e.exitCode === 'number' && e.exitCode > 0 ? e.exitCode : 1); } process.stderr.write(\`\${e?.stack ?? e}\\n\`); process.exit(1); };`,
+    `process.on('uncaughtException', __rbFail); process.on('unhandledRejection', __rbFail);`,
     '',
   ].join('\n');
 }

@@ -3,10 +3,10 @@ import { ReadybookError } from '../errors.js';
 import { readybookHome, runDir } from '../home.js';
 import { readJournal } from '../journal.js';
 import { loadRunbook } from '../load.js';
-import { parseParamFlags, resolveParams } from '../params.js';
+import { parseParamFlags } from '../params.js';
 import { resolveRunId } from '../runs.js';
 import { runState } from '../state.js';
-import { runWithPresenter } from './shared.js';
+import { resolveOrPrompt, runWithPresenter } from './shared.js';
 
 export default async function resume(ctx: CommandContext): Promise<number> {
   const home = readybookHome(ctx.cwd, ctx.env);
@@ -25,6 +25,7 @@ export default async function resume(ctx: CommandContext): Promise<number> {
     if (value !== null && !state.start.secretParams.includes(name)) recorded.set(name, value);
   }
   const flags = parseParamFlags(ctx.params);
-  const params = resolveParams(runbook, new Map([...recorded, ...flags]), ctx.env);
+  // A secret is never recorded: at a terminal it is asked for again.
+  const params = await resolveOrPrompt(ctx, runbook, new Map([...recorded, ...flags]));
   return runWithPresenter(ctx, runbook, path, params, { runId, force }, state.pendingRollback ? new Set(runbook.steps.map((s) => s.index)) : state.done);
 }

@@ -3,7 +3,8 @@ import type { CommandContext } from '../cli.js';
 import { execute, type ExecuteOptions } from '../execute.js';
 import { readybookHome } from '../home.js';
 import type { Runbook } from '../parse.js';
-import type { ResolvedParam } from '../params.js';
+import { resolveParams, type ResolvedParam } from '../params.js';
+import { checkParamValue } from '@readybook/schema';
 import type { Confirm } from '../context.js';
 import { humanPresenter, jsonPresenter, type Presenter } from '../present.js';
 import { missingPrograms } from '../requires.js';
@@ -30,6 +31,40 @@ function confirmOnTty(presenter: Presenter): Confirm {
   };
 }
 
+/** Whether a person is at a terminal to answer prompts (never with --json, never in CI pipes). */
+export function isInteractive(ctx: CommandContext): boolean {
+  return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !ctx.args.json;
+}
+
+/**
+ * Resolves params; at a terminal, a missing required param is asked for (a secret without echo)
+ * instead of refused, and checked like a `--param` value. Without a terminal it is exit 2.
+ */
+export async function resolveOrPrompt(ctx: CommandContext, runbook: Runbook, flags: Map<string, string>, fallback: ReadonlyMap<string, string> = new Map()): Promise<ResolvedParam[]> {
+  if (!isInteractive(ctx)) return resolveParams(runbook, flags, ctx.env, fallback);
+  const partial = resolveParams(runbook, flags, ctx.env, fallback, { allowMissing: true });
+  const missing = partial.filter((p) => p.value === undefined && runbook.frontmatter.params[p.name]?.required);
+  if (missing.length === 0) return partial;
+  const { default: input } = await import('@inquirer/input');
+  const { default: password } = await import('@inquirer/password');
+  const given = new Map(flags);
+  for (const param of missing) {
+    const spec = runbook.frontmatter.params[param.name];
+    const message = `${param.name}${spec?.description ? ` (${spec.description})` : ''}:`;
+    const validate = (value: string) => {
+      if (value === '') return 'required';
+      const problem = spec ? checkParamValue(spec, value) : undefined;
+      return problem ? (param.secret ? 'not a valid value' : problem) : true;
+    };
+    try {
+      given.set(param.name, param.secret ? await password({ message, mask: '*', validate, theme: PROMPT_THEME }) : await input({ message, validate, theme: PROMPT_THEME }));
+    } catch {
+      throw new ReadybookError('RB031', `param ${param.name} is required and was not given (the prompt was interrupted); nothing was run`, { exitCode: EXIT.interrupted });
+    }
+  }
+  return resolveParams(runbook, given, ctx.env, fallback);
+}
+
 /** Shared by `run` and `resume`: checks that can refuse before anything runs, then executes. */
 export async function runWithPresenter(
   ctx: CommandContext,
@@ -40,7 +75,7 @@ export async function runWithPresenter(
   skip: ReadonlySet<number> = new Set(),
 ): Promise<number> {
   const yes = ctx.args.yes === true;
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !ctx.args.json;
+  const interactive = isInteractive(ctx);
   const manual = runbook.steps.filter((s) => s.manual && !skip.has(s.index));
   if (manual.length > 0 && !yes && !interactive) {
     throw new ReadybookError('RB044', `${runbook.file} has manual step${manual.length > 1 ? 's' : ''} ${manual.map((s) => `${s.index} "${s.title}"`).join(', ')} and this run is not interactive; nothing was run`);
