@@ -34,14 +34,18 @@ function sh(command, args, options = {}) {
   return result.stdout;
 }
 const script = (name, ...args) => (name.endsWith('.mjs') ? sh(env.SANDBOX_NODE, [join(bin, name), ...args]) : sh('bash', [join(bin, name), ...args]));
-const keyValues = (text) => Object.fromEntries(text.split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+const keyValues = (text) => Object.fromEntries(text.split('\n').filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
 
 /** Starts load.mjs; `stop()` sends SIGTERM and resolves to its outputs. */
 function startLoad(args) {
   const child = spawn(env.SANDBOX_NODE, [join(bin, 'load.mjs'), ...LOAD, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
+  let err = '';
   child.stdout.on('data', (chunk) => (out += chunk));
-  const done = new Promise((ok) => child.on('close', () => ok(keyValues(out))));
+  child.stderr.on('data', (chunk) => (err += chunk));
+  const done = new Promise((ok, fail) =>
+    child.on('close', (code) => (code === 0 ? ok(keyValues(out)) : fail(new Error(`load.mjs ${args.join(' ')} failed (${code}):\n${err}`)))),
+  );
   return { done, stop: () => (child.kill('SIGTERM'), done) };
 }
 const runLoad = (url) => startLoad(['--url', url, '--duration', String(SECONDS)]).done;
