@@ -64,8 +64,10 @@ export async function runCheck(args: CheckArgs): Promise<number> {
     const root = repoRootOf(path);
     const home = args.home ?? join(root, '.readybook');
     const evidenceDir = args.evidenceDir ? resolve(args.cwd, args.evidenceDir) : join(root, 'evidence');
-    const { checklist, diagnostics } = await readChecklist(path, root);
+    // Diagnostics name the file as the user sees it; the evaluation names it from the repository root.
+    const { checklist, diagnostics } = await readChecklist(path, args.cwd, root);
     for (const line of formatDiagnostics(diagnostics)) stderr.write(`${line}\n`);
+    checklist.file = displayPath(path, root);
     const trust = loadTrust(root, home, env);
     for (const problem of trust.problems) stderr.write(`warning: ${problem}\n`);
     const onItem = args.json

@@ -32,14 +32,14 @@ export async function resolveChecklistPath(arg: string, cwd: string): Promise<st
 
 /**
  * Reads and parses a checklist. Diagnostics name the file relative to `cwd`; runbook ids are checked against
- * `<cwd>/runbooks/*.md` when that folder exists. Throws InvalidChecklistError when it has errors.
+ * `<root>/runbooks/*.md` (root: the repository root, default `cwd`) when that folder exists. Throws InvalidChecklistError when it has errors.
  */
-export async function readChecklist(path: string, cwd: string): Promise<{ checklist: Checklist; diagnostics: Diagnostic[] }> {
+export async function readChecklist(path: string, cwd: string, root = cwd): Promise<{ checklist: Checklist; diagnostics: Diagnostic[] }> {
   // The same reader as runbooks: at most 1 MiB, UTF-8 only (no NUL), a leading BOM dropped.
   const read = readSource(path, displayPath(path, cwd));
   if (!read.source) throw new InvalidChecklistError(`${displayPath(path, cwd)} is not a valid checklist`, read.diagnostics as Diagnostic[]);
   const source = read.source.text;
-  const runbooks = await readdir(join(cwd, 'runbooks')).then(
+  const runbooks = await readdir(join(root, 'runbooks')).then(
     (names) => names.filter((n) => n.endsWith('.md')).map((n) => n.slice(0, -3)),
     () => undefined,
   );
