@@ -1,6 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import { dirname } from 'node:path';
 import type { EventInput, RunEvent } from './events.js';
+import type { Background } from './background.js';
 import type { Journal } from './journal.js';
 import type { Launcher } from './launcher.js';
 import type { Masker } from './mask.js';
@@ -36,6 +37,8 @@ export interface RunContext {
   stop: AbortSignal;
   /** Aborted by a second Ctrl-C / SIGTERM: abandons the rollback too. */
   abandon: AbortSignal;
+  /** The run's background blocks (set by execute). */
+  background?: Background;
   /** Starts blocks whose output needs no masking (absent when there are secrets, or READYBOOK_LAUNCHER=0). */
   launcher?: Launcher;
 }
@@ -61,6 +64,7 @@ export const CONTENT_FIELDS: Partial<Record<RunEvent['type'], readonly string[]>
   'rollback.start': ['reason'],
   'rollback.step.end': ['tail', 'error'],
   'run.end': ['outputs', 'error'],
+  'background.end': ['outputs', 'tail', 'error'],
 };
 
 export function operatorName(env: NodeJS.ProcessEnv): string {

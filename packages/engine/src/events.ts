@@ -126,6 +126,28 @@ export interface RollbackStepEndEvent extends Base {
   error?: string;
 }
 
+/** A `run background=NAME` block was started; the run goes on while it runs. */
+export interface BackgroundStartEvent extends Base {
+  type: 'background.start';
+  name: string;
+  step: StepRef;
+}
+
+/** A background block ended: by itself, awaited, stopped by a step, or stopped by the engine. */
+export interface BackgroundEndEvent extends Base {
+  type: 'background.end';
+  name: string;
+  step: StepRef;
+  /** `stopped`: the engine or a `stop=` step ended it; `failed`: it failed by itself. */
+  status: 'passed' | 'failed' | 'stopped';
+  reason: 'ended' | 'awaited' | 'stopped' | 'run-end' | 'failure' | 'interrupt';
+  exitCode: number | null;
+  durationMs: number;
+  outputs: Record<string, string>;
+  tail: string;
+  error?: string;
+}
+
 /** A stop signal arrived: what the engine does about it is said before it does it. */
 export interface RunInterruptEvent extends Base {
   type: 'run.interrupt';
@@ -158,6 +180,8 @@ export type RunEvent =
   | RollbackStepStartEvent
   | RollbackStepEndEvent
   | RunInterruptEvent
+  | BackgroundStartEvent
+  | BackgroundEndEvent
   | RunEndEvent;
 
 /** An event as passed to `emit`: the engine adds runId and time. */

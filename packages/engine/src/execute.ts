@@ -13,7 +13,8 @@ import { writeReports } from './report.js';
 import { trySealRun } from './seal.js';
 import { runbookIdentity } from './steps-hash.js';
 import { rollBack } from './rollback.js';
-import { stopOrphan } from './orphan.js';
+import { Background } from './background.js';
+import { stopBackgroundOrphans, stopOrphan } from './orphan.js';
 import { guardRun } from './unfinished.js';
 import { newRunId } from './runid.js';
 import { runState } from './state.js';
@@ -140,6 +141,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       stop: stopper.signal,
       abandon: abandoner.signal,
     };
+    context.background = new Background(context);
     // Secrets need the engine to read and mask every byte: those runs start blocks themselves.
     if (!masker.active && options.env.READYBOOK_LAUNCHER !== '0') {
       launcher = Launcher.start(options.cwd, context.baseEnv, dir);
@@ -155,7 +157,9 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       Object.assign(context.outputs, state.outputs);
       for (const value of Object.values(state.outputs)) if (masker.contains(value)) masker.add(value);
       pendingRollback = state.pendingRollback;
-      const stoppedOrphan = await stopOrphan(dir);
+      // What a killed attempt left running is stopped first: the block in flight, then any
+      // background block (its step runs again, so it restarts — ADR 0016).
+      const stoppedOrphan = [await stopOrphan(dir), ...(await stopBackgroundOrphans(dir))].filter(Boolean).join('; ') || undefined;
       ctx = context;
       guard = guardRun((reason) => endRun('internal-error', { error: reason }));
       emit(ctx, {
@@ -209,14 +213,37 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       status = await rollBackAs(steps, 'finishing the rollback of an interrupted run', false);
       if (failedEarlier && status === 'rolled-back') status = 'rollback-failed';
     } else {
+      const background = context.background;
+      /** A background block that failed by itself fails its step: undo everything done, newest first. */
+      const backgroundFailed = async (): Promise<boolean> => {
+        const failure = background.failure();
+        if (!failure) return false;
+        failedStep = stepRef(failure.step);
+        error = failure.error;
+        await background.stopAll('failure');
+        if (options.noRollback) {
+          status = 'failed';
+          return true;
+        }
+        const done = runbook.steps.filter((s) => skip.has(s.index)).reverse();
+        status = await rollBackAs(done, `step ${failure.step.index} "${failure.step.title}" failed: ${failure.error}`, false);
+        return true;
+      };
+      let stopped = false;
       for (const step of runbook.steps) {
         if (skip.has(step.index)) continue;
+        if (await backgroundFailed()) {
+          stopped = true;
+          break;
+        }
         const earlier = runbook.steps.filter((s) => s.index < step.index && skip.has(s.index)).reverse();
         if (stopper.signal.aborted) {
           // Interrupted between steps: this one never started; undo what is done.
           error = 'interrupted before the step started';
           failedStep = stepRef(step);
+          await background.stopAll('interrupt');
           status = options.noRollback ? 'interrupted' : await rollBackAs(earlier, `interrupted before step ${step.index} "${step.title}" started`, true);
+          stopped = true;
           break;
         }
         const end = await runStep(context, step);
@@ -224,9 +251,13 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
           skip.add(step.index);
           continue;
         }
+        stopped = true;
         failedStep = stepRef(step);
         error = end.error ?? (stopper.signal.aborted ? 'interrupted' : 'step failed');
         const interrupted = stopper.signal.aborted;
+        // Background blocks stop before anything is rolled back (a load generator must not run on
+        // while the release under it is undone).
+        await background.stopAll(interrupted ? 'interrupt' : 'failure');
         if (options.noRollback) {
           status = interrupted ? 'interrupted' : 'failed';
           break;
@@ -235,6 +266,11 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
         const reason = `step ${step.index} "${step.title}" ${interrupted ? 'was interrupted' : 'failed'}: ${error}`;
         status = await rollBackAs([step, ...earlier], reason, interrupted);
         break;
+      }
+      if (!stopped) {
+        // Every step passed: what still runs in the background is stopped and recorded.
+        await background.stopAll('run-end');
+        await backgroundFailed();
       }
     }
     const exitCode = endRun(status, { ...(failedStep ? { failedStep } : {}), ...(error ? { error } : {}) });

@@ -112,23 +112,41 @@ export async function stopGroup(pid: number, graceMs: number, alive: () => boole
  * Stops the process group of a block left running by a killed engine. Returns a description of
  * what was stopped, or undefined when nothing was left running.
  */
-export async function stopOrphan(dir: string): Promise<string | undefined> {
-  const path = join(dir, FILE);
+export async function stopOrphan(dir: string, file = FILE): Promise<string | undefined> {
+  const path = join(dir, file);
   if (!existsSync(path)) return undefined;
+  const clear = () => rmSync(path, { force: true });
   let record: Running;
   try {
     record = JSON.parse(readFileSync(path, 'utf8')) as Running;
   } catch {
-    clearRunning(dir);
+    clear();
     return undefined;
   }
   // The start time guards against a pid the kernel has since given to another process.
   const alive = () => record.start !== null && startTime(record.pid) === record.start && groupAlive(record.pid);
   if (!alive()) {
-    clearRunning(dir);
+    clear();
     return undefined;
   }
   await stopGroup(record.pid, 3_000, alive);
-  clearRunning(dir);
-  return `stopped the ${record.role} block of step ${record.step} (process group ${record.pid}) left running by the killed run`;
+  clear();
+  const what = file === FILE ? `the ${record.role} block` : `the background block ${file.slice('background-'.length, -'.json'.length)}`;
+  return `stopped ${what} of step ${record.step} (process group ${record.pid}) left running by the killed run`;
+}
+
+/** Stops every background block a killed run left running (their records are `background-<name>.json`). */
+export async function stopBackgroundOrphans(dir: string): Promise<string[]> {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => /^background-[a-z0-9_-]+\.json$/.test(f));
+  } catch {
+    return [];
+  }
+  const stopped: string[] = [];
+  for (const file of files) {
+    const what = await stopOrphan(dir, file);
+    if (what) stopped.push(what);
+  }
+  return stopped;
 }

@@ -13,6 +13,12 @@ export interface BlockOptionsMs {
   timeoutMs?: number;
   retries?: number;
   delayMs?: number;
+  /** A run block started in the background under this name. */
+  background?: string;
+  /** Wait for this background block to end before the block runs. */
+  await?: string;
+  /** Stop this background block before the block runs. */
+  stop?: string;
 }
 
 /** A fenced block that the engine executes. */
@@ -88,12 +94,46 @@ function parseRunbookText(text: string, file: string, hash: string): ParseResult
     diagnostics.push(diagnostic(file, 'RB010', 'the runbook has no steps (no `##` headings)', { line: lastLine(text) }));
   }
   if (!frontmatter || hasErrors(diagnostics)) return { diagnostics };
+  diagnostics.push(...checkBackgroundNames(steps, file));
+  if (hasErrors(diagnostics)) return { diagnostics };
   diagnostics.push(...checkBlockSyntax(steps, file));
   if (hasErrors(diagnostics)) return { diagnostics };
   return {
     runbook: { id: basename(file, extname(file)), file, hash, frontmatter, intro, steps },
     diagnostics,
   };
+}
+
+/**
+ * Background blocks are named once, and `await=`/`stop=` name a background block of an earlier
+ * step that nothing has ended yet: a typo would otherwise wait for nothing or leave load running.
+ */
+function checkBackgroundNames(steps: readonly Step[], file: string): Diagnostic[] {
+  const problems: Diagnostic[] = [];
+  const started = new Map<string, number>();
+  const ended = new Map<string, number>();
+  for (const step of steps) {
+    for (const block of [step.run, step.verify, step.rollback]) {
+      if (!block) continue;
+      for (const key of ['await', 'stop'] as const) {
+        const name = block.options[key];
+        if (name === undefined) continue;
+        if (!started.has(name)) {
+          problems.push(diagnostic(file, 'RB013', `\`${key}=${name}\` names no background block of an earlier step${started.size ? ` (started so far: ${[...started.keys()].join(', ')})` : ''}`, { line: block.line }));
+        } else if (ended.has(name)) {
+          problems.push(diagnostic(file, 'RB013', `background block \`${name}\` is already ended on line ${ended.get(name)}`, { line: block.line }));
+        } else {
+          ended.set(name, block.line);
+        }
+      }
+      const name = block.options.background;
+      if (name !== undefined) {
+        if (started.has(name)) problems.push(diagnostic(file, 'RB013', `background block \`${name}\` is already started on line ${started.get(name)}; give each a name of its own`, { line: block.line }));
+        else started.set(name, block.line);
+      }
+    }
+  }
+  return problems;
 }
 
 function readFrontmatter(tree: Root, file: string, diagnostics: Diagnostic[]): RunbookFrontmatter | undefined {
@@ -235,13 +275,13 @@ function readBlock(node: Code, text: string, file: string, diagnostics: Diagnost
     for (const issue of parsed.error.issues) {
       if (issue.code === 'unrecognized_keys') {
         for (const key of issue.keys) {
-          diagnostics.push(diagnostic(file, 'RB013', `unknown option \`${key}\`; options are timeout, retries and delay`, { line, column: columnOf(`${key}=`) }));
+          diagnostics.push(diagnostic(file, 'RB013', `unknown option \`${key}\`; options are timeout, retries, delay, background, await and stop`, { line, column: columnOf(`${key}=`) }));
         }
         continue;
       }
       const key = String(issue.path[0] ?? '');
       const value = rawOptions[key] ?? '';
-      const expected = key === 'retries' ? 'a whole number from 0 to 20' : 'a duration such as 500ms, 30s, 10m or 2h';
+      const expected = key === 'retries' ? 'a whole number from 0 to 20' : ['background', 'await', 'stop'].includes(key) ? 'a name of lower-case letters, digits, - and _ (e.g. load)' : 'a duration such as 500ms, 30s, 10m or 2h';
       diagnostics.push(diagnostic(file, 'RB013', `option \`${key}=${value}\` is invalid: ${key} must be ${expected}`, { line, column: columnOf(`${key}=`) }));
     }
     ok = false;
@@ -255,6 +295,15 @@ function readBlock(node: Code, text: string, file: string, diagnostics: Diagnost
   if (parsed.data.timeout !== undefined) options.timeoutMs = parsed.data.timeout;
   if (parsed.data.retries !== undefined) options.retries = parsed.data.retries;
   if (parsed.data.delay !== undefined) options.delayMs = parsed.data.delay;
+  for (const key of ['background', 'await', 'stop'] as const) if (parsed.data[key] !== undefined) options[key] = parsed.data[key];
+  if (options.background !== undefined && role !== 'run') {
+    diagnostics.push(diagnostic(file, 'RB013', `only a \`run\` block can run in the background, not a \`${role}\` block`, { line, column: columnOf('background=') }));
+    return undefined;
+  }
+  if (options.background !== undefined && (options.retries ?? 0) > 0) {
+    diagnostics.push(diagnostic(file, 'RB013', 'a background block cannot retry: it is started once and watched until it ends', { line, column: columnOf('retries=') }));
+    return undefined;
+  }
   return { role, lang: lang as BlockLang, code: node.value, info, options, line };
 }
 

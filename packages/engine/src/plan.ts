@@ -10,6 +10,11 @@ export interface PlannedBlock {
   line: number;
   timeout: string;
   retries: number;
+  /** Started in the background under this name, awaited or stopped by the step named. */
+  background?: { name: string; endedBy?: { step: number; how: 'await' | 'stop' } };
+  /** Waits for (`await`) or stops (`stop`) this background block before it runs. */
+  await?: string;
+  stop?: string;
   code: string;
 }
 
@@ -32,8 +37,20 @@ export function buildPlan(runbook: Runbook, _path: string, params: ResolvedParam
       line: block.line,
       timeout: formatDuration(block.options.timeoutMs ?? DEFAULT_TIMEOUT_MS[block.role]),
       retries: block.options.retries ?? 0,
+      ...(block.options.background !== undefined ? { background: { name: block.options.background, ...endedBy(block.options.background) } } : {}),
+      ...(block.options.await !== undefined ? { await: block.options.await } : {}),
+      ...(block.options.stop !== undefined ? { stop: block.options.stop } : {}),
       code: masker.mask(block.code),
     };
+  function endedBy(name: string): { endedBy?: { step: number; how: 'await' | 'stop' } } {
+    for (const s of runbook.steps) {
+      for (const b of [s.run, s.verify]) {
+        if (b?.options.await === name) return { endedBy: { step: s.index, how: 'await' } };
+        if (b?.options.stop === name) return { endedBy: { step: s.index, how: 'stop' } };
+      }
+    }
+    return {};
+  }
   const declared = runbook.frontmatter.params;
   return {
     runbook: { id: runbook.id, path: runbook.file, title: runbook.frontmatter.title, hash: runbook.hash, ci: runbook.frontmatter.ci },
@@ -64,7 +81,7 @@ export function buildPlan(runbook: Runbook, _path: string, params: ResolvedParam
 export function renderPlan(plan: Plan, out: NodeJS.WriteStream = process.stdout): string {
   const style = makeStyle(out);
   const lines: string[] = [];
-  lines.push(`${style.bold(`Plan: ${plan.runbook.title}`)} ${style.dim(`(${plan.runbook.path}, ${plan.steps.length} steps) — nothing is executed`)}`);
+  lines.push(`${style.bold(`Plan: ${plan.runbook.title}`)} ${style.dim(`(${plan.runbook.path}, ${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}) — nothing is executed`)}`);
   if (plan.runbook.ci === 'plan') lines.push(style.yellow('Note: CI only validates and plans this runbook (its target is not reachable there).'));
   if (plan.params.length > 0) {
     lines.push('', table([['param', 'type', 'value', 'from'], ...plan.params.map((p) => [p.name, p.type + (p.secret ? ' (secret)' : ''), p.value ?? (p.required ? style.yellow('(required, not given)') : '(unset)'), p.source])], style));
@@ -79,6 +96,12 @@ export function renderPlan(plan: Plan, out: NodeJS.WriteStream = process.stdout)
       const block = step[role];
       if (!block) continue;
       lines.push(`   ${style.cyan(role.padEnd(8))} ${style.dim(`${block.lang}, timeout ${block.timeout}${block.retries ? `, retries ${block.retries}` : ''}, line ${block.line}`)}`);
+      if (block.stop) lines.push(`   ${style.yellow(`first stops background block ${block.stop}`)}`);
+      if (block.await) lines.push(`   ${style.yellow(`first waits for background block ${block.await} to end`)}`);
+      if (block.background) {
+        const until = block.background.endedBy ? `${block.background.endedBy.how === 'await' ? 'awaited' : 'stopped'} by step ${block.background.endedBy.step}` : 'stopped at run end';
+        lines.push(`   ${style.yellow(`runs in the background as ${block.background.name} while later steps run (${until})`)}`);
+      }
       for (const codeLine of block.code.replace(/\n$/, '').split('\n')) lines.push(style.dim(`     │ `) + codeLine);
     }
   }

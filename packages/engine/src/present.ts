@@ -151,6 +151,33 @@ export function humanPresenter(options: { out?: NodeJS.WriteStream; verbose?: bo
         out.write(`${style.yellow(`⚠ ${event.signal === 'SIGINT' ? 'Ctrl-C' : event.signal}: ${what}`)}\n`);
         break;
       }
+      case 'background.start':
+        // Printed under the step that starts it, which is still the live one.
+        stopLive();
+        out.write(`      ${style.cyan('⧗')} ${style.dim(`started in the background as ${event.name}`)}\n`);
+        if (live && style.tty) {
+          live.timer = setInterval(drawLive, 100);
+          live.timer.unref();
+        }
+        break;
+      case 'background.end': {
+        stopLive();
+        const how = event.status === 'passed' ? style.green('ended') : event.status === 'stopped' ? style.dim('stopped') : style.red('FAILED');
+        const why = { ended: 'by itself', awaited: 'as awaited', stopped: 'by a step', 'run-end': 'at run end', failure: 'before the rollback', interrupt: 'on interrupt' }[event.reason];
+        out.write(`  ${style.cyan('⧗')} background ${event.name} (step ${event.step.index}) ${how} ${style.dim(`${why} after ${formatDuration(event.durationMs)}${event.exitCode !== null ? ` · exit ${event.exitCode}` : ''}`)}\n`);
+        if (event.error) out.write(`${style.red(`      ${cleanLine(event.error)}`)}\n`);
+        if (event.status === 'failed') {
+          const tail = tailLines(event.tail, 8);
+          if (tail) out.write(`${tail}\n`);
+        }
+        const outputs = Object.entries(event.outputs);
+        if (outputs.length > 0) out.write(style.dim(`      → ${outputs.map(([k, v]) => `${cleanLine(k)}=${cleanLine(v)}`).join(' ')}\n`));
+        if (live && style.tty) {
+          live.timer = setInterval(drawLive, 100);
+          live.timer.unref();
+        }
+        break;
+      }
       case 'rollback.start':
         clearLive();
         out.write(`${style.yellow(`↺ Rolling back ${plural(event.steps.length, 'step')}, newest first`)} ${style.dim(`— ${cleanLine(event.reason)}`)}\n`);

@@ -28,6 +28,8 @@ export function runState(events: readonly RunEvent[]): RunState | undefined {
   let rollbackPlan: number[] | undefined;
   const rolledBack = new Set<number>();
   let failedStep: number | undefined;
+  /** Background blocks started and not ended: if the run did not end, their steps must run again. */
+  const backgroundOf = new Map<string, number>();
   for (const event of events) {
     switch (event.type) {
       case 'run.resume':
@@ -60,6 +62,13 @@ export function runState(events: readonly RunEvent[]): RunState | undefined {
           outputsByStep.delete(event.step.index);
         }
         break;
+      case 'background.start':
+        backgroundOf.set(event.name, event.step.index);
+        break;
+      case 'background.end':
+        backgroundOf.delete(event.name);
+        outputsByStep.set(event.step.index, { ...outputsByStep.get(event.step.index), ...event.outputs });
+        break;
       case 'run.end':
         ended = true;
         status = event.status;
@@ -69,6 +78,7 @@ export function runState(events: readonly RunEvent[]): RunState | undefined {
         break;
     }
   }
+  if (!ended) for (const index of backgroundOf.values()) done.delete(index);
   const pendingRollback = rollbackPlan?.filter((i) => !rolledBack.has(i));
   const outputs: Record<string, string> = {};
   for (const index of [...outputsByStep.keys()].sort((a, b) => a - b)) Object.assign(outputs, outputsByStep.get(index));

@@ -80,6 +80,14 @@ async function execWithRetries(ctx: RunContext, step: Step, block: Block): Promi
   }
 }
 
+/** Before a block runs: waits for (`await=`) or stops (`stop=`) the background block it names. */
+async function settleBackground(ctx: RunContext, block: Block): Promise<string | undefined> {
+  if (!ctx.background) return undefined;
+  if (block.options.stop !== undefined) await ctx.background.stop(block.options.stop, 'stopped');
+  if (block.options.await !== undefined) return ctx.background.await(block.options.await);
+  return undefined;
+}
+
 /**
  * Runs a step: the run block (with retries), then the verify block. A manual step (no run block)
  * asks the operator to confirm, then runs its verify block if it has one.
@@ -112,6 +120,21 @@ export async function runStep(ctx: RunContext, step: Step): Promise<StepEndEvent
     }) as StepEndEvent;
 
   if (step.run) {
+    const settled = await settleBackground(ctx, step.run);
+    if (settled) {
+      error = settled;
+      return end('failed');
+    }
+  }
+  if (step.run?.options.background !== undefined && ctx.background) {
+    attempts = 1;
+    const started = await ctx.background.start(step, step.run);
+    tail = started.tail;
+    if (started.error) {
+      error = started.error;
+      return end('failed');
+    }
+  } else if (step.run) {
     const { result: last, attempts: tried } = await execWithRetries(ctx, step, step.run);
     attempts = tried;
     exitCode = last.exitCode;
@@ -145,6 +168,11 @@ export async function runStep(ctx: RunContext, step: Step): Promise<StepEndEvent
 
   if (step.verify) {
     phase = 'verify';
+    const settled = await settleBackground(ctx, step.verify);
+    if (settled) {
+      error = settled;
+      return end('failed');
+    }
     const { result: last } = await execWithRetries(ctx, step, step.verify);
     tail = [tail, last.tail].filter(Boolean).join('\n').slice(-TAIL_BYTES);
     const problems = collectOutputs(ctx, step, step.verify, outputs);

@@ -72,6 +72,23 @@ describe('usage errors are refused before anything runs (exit 2)', () => {
     }
   });
 
+  it('background names are checked at validate: started once, awaited or stopped only after they start', () => {
+    const ws = workspace();
+    const bg = (title: string, info: string) => [`## ${title}`, `${F}sh ${info}`, 'true', F].join('\n');
+    ws.write('names.md', runbook('title: BG', bg('early', 'run await=load'), bg('start', 'run background=load'), bg('again', 'run background=load'), bg('end', 'run stop=load'), bg('end again', 'run await=load')));
+    const names = cli(['validate', 'names.md'], { cwd: ws.dir, env: ws.env });
+    expect(names.code).toBe(2);
+    expect(names.stderr).toContain('`await=load` names no background block of an earlier step');
+    expect(names.stderr).toContain('background block `load` is already started');
+    expect(names.stderr).toContain('background block `load` is already ended');
+    ws.write('bg.md', runbook('title: BG', bg('verify bg', 'verify background=x'), bg('retry', 'run background=r retries=2'), bg('bad', 'run background=Bad_Name')));
+    const result = cli(['validate', 'bg.md'], { cwd: ws.dir, env: ws.env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('only a `run` block can run in the background');
+    expect(result.stderr).toContain('a background block cannot retry');
+    expect(result.stderr).toContain('option `background=Bad_Name` is invalid');
+  });
+
   it('runs --limit takes a whole number of 1 or more; times carry their zone', () => {
     const ws = workspace();
     ws.write('ok.md', runbook('title: OK', step('s', 'true')));

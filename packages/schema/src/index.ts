@@ -15,6 +15,7 @@ export {
   type ParamType,
 } from './params.js';
 export {
+  BACKGROUND_NAME,
   DEFAULT_RETRY_DELAY_MS,
   DEFAULT_TIMEOUT_MS,
   blockLangSchema,

@@ -9,6 +9,9 @@ export type BlockRole = z.infer<typeof blockRoleSchema>;
 export const blockLangSchema = z.enum(['sh', 'bash', 'js']);
 export type BlockLang = z.infer<typeof blockLangSchema>;
 
+/** A background block's name: lower-case words joined by `-` or `_`. */
+export const BACKGROUND_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
+
 /**
  * Options written as `key=value` after the role word in a block's info string,
  * e.g. ```` ```sh run timeout=10m retries=2 ````.
@@ -21,6 +24,16 @@ export const blockOptionsSchema = z.strictObject({
   retries: z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(0).max(20)).optional(),
   /** Wait between attempts. Default 1s. */
   delay: durationSchema.optional(),
+  /**
+   * Run blocks only: start the block and go on while it keeps running (a load generator during a
+   * deploy). The value names it for `await=` and `stop=` in later steps; the engine stops it at
+   * run end, on a failure before rolling back, and on interrupt.
+   */
+  background: z.string().regex(BACKGROUND_NAME).optional(),
+  /** Before this block runs, wait for the named background block to end by itself (within its timeout); a failure fails this step. */
+  await: z.string().regex(BACKGROUND_NAME).optional(),
+  /** Before this block runs, stop the named background block (SIGTERM to its process group) and record how it ended. */
+  stop: z.string().regex(BACKGROUND_NAME).optional(),
 });
 export type BlockOptions = z.output<typeof blockOptionsSchema>;
 
