@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT_CODES } from '../src/errors.js';
-import { cli, fence as F, NODE, runbook, workspace } from './helpers.js';
+import { BIN, cli, fence as F, NODE, runbook, workspace } from './helpers.js';
 import { journalOf, startIn, until } from './modes.js';
 
 const step = (title: string, code: string, role = 'run') => [`## ${title}`, `${F}sh ${role}`, code, F].join('\n');
@@ -122,6 +122,28 @@ describe('usage errors are refused before anything runs (exit 2)', () => {
   });
 });
 
+describe('resume right after kill -9', () => {
+  it('is not refused as locked while the killed engine is still a zombie', async () => {
+    const ws = workspace();
+    ws.write('z.md', runbook('title: Z', step('a', 'true'), step('b', 'touch started; [ -e go ] || sleep 60')));
+    // A parent that does not reap its child keeps the killed engine a zombie for as long as it sleeps.
+    const parent = spawn('python3', ['-c', `import os, sys, time\npid = os.fork()\nif pid == 0:\n    os.execv(sys.argv[1], sys.argv[1:])\nopen('engine.pid', 'w').write(str(pid))\ntime.sleep(30)`, NODE, BIN, 'run', 'z.md'], { cwd: ws.dir, env: ws.env, stdio: 'ignore' });
+    try {
+      await until(() => existsSync(join(ws.dir, 'engine.pid')) && existsSync(join(ws.dir, 'started')));
+      const pid = Number(readFileSync(join(ws.dir, 'engine.pid'), 'utf8'));
+      process.kill(pid, 'SIGKILL');
+      await until(() => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] === 'Z');
+      writeFileSync(join(ws.dir, 'go'), '');
+      const runId = journalOf(ws.home)[0]?.runId as string;
+      const resumed = cli(['resume', runId], { cwd: ws.dir, env: ws.env });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0]).toBe('Z'); // still a zombie: the lock was judged dead
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+});
+
 describe('every exit code in the table is one the CLI really gives', () => {
   const seen = new Map<number, string>();
   const ws = workspace();
@@ -171,6 +193,8 @@ describe('every exit code in the table is one the CLI really gives', () => {
     });
     const locked = expectExit(4, 'locked', ['run', 'wait.md']);
     expect(locked.stderr).toContain('error RB050');
+    // A run still going is listed as running, not interrupted.
+    expect(JSON.parse(cli(['runs', '--json'], { cwd: ws.dir, env: ws.env }).stdout).find((r: { runbook: string }) => r.runbook === 'wait')).toMatchObject({ status: 'running' });
     first.signal('SIGINT');
     expect((await first.done).code).toBe(130);
     seen.set(130, 'interrupted');
