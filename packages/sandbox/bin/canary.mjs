@@ -23,7 +23,8 @@
 // canary slot is drained, stopped and put in maintenance. No request is sent to a server that is not serving.
 //
 // Output: KEY=value lines on stdout — CANARY_RESULT (promoted | rolled-back), CANARY_PHASE, STAGES
-// (e.g. 10:Successful,50:Failed), ANALYSIS_INTERVAL_SECONDS, DETECTION_SECONDS (canary's first traffic →
+// (e.g. 10:Successful,50:Failed), STAGE_<percent>_<METRIC> (the stage's last measured value of each metric,
+// e.g. STAGE_10_ERROR_RATE, STAGE_10_P95_LATENCY in seconds), ANALYSIS_INTERVAL_SECONDS, DETECTION_SECONDS (canary's first traffic →
 // rollback decision), ROLLBACK_SECONDS (decision → canary removed), CANARY_REQUESTS (requests the canary
 // release answered, from its own /metrics), SWITCH_SECONDS (blue-green: cut-over → old release drained),
 // PROMOTE_SECONDS. The log goes to stderr. Exit 0 promoted, 1 rolled back, 2 invalid input (nothing
@@ -133,6 +134,12 @@ async function stages(version, options) {
       const result = await runAnalysis(prepared, client, { onMeasurement: (m) => log(`  ${describe(m)}`) });
       record.stages.push({ weight, ...result });
       verdict = result;
+      // The stage's last value of each metric, e.g. STAGE_10_ERROR_RATE=0.2 (for charts of the stages).
+      for (const metric of prepared.metrics) {
+        const last = result.measurements.filter((m) => m.metric === metric.name).at(-1);
+        const value = last?.values[0];
+        output(`STAGE_${weight}_${metric.name.toUpperCase().replaceAll('-', '_')}`, Number.isFinite(value) ? Math.round(value * 10_000) / 10_000 : 'NaN');
+      }
     } catch (error) {
       if (!(error instanceof AnalysisError)) throw error;
       record.stages.push({ weight, phase: 'Error', reason: error.message });

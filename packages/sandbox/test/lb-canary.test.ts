@@ -100,6 +100,18 @@ describe.skipIf(missing.length > 0)('the sandbox behind HAProxy, watched by Prom
       expect(result.stderr, args.join(' ')).toMatch(message);
     }
     expect(node('lb.mjs', ['weight', 'canary']).stdout.trim()).toBe('0');
+
+    // canary.mjs: bad stages are refused before anything changes; an unreachable socket stops it (exit 4).
+    const stages = node('canary.mjs', ['stages', 'v3', '--stages', '50,10']);
+    expect(stages.status).toBe(2);
+    expect(stages.stderr).toMatch(/--stages must be rising whole percentages ending at 100/);
+    const lost = node('canary.mjs', ['stages', 'v3'], { LB_SOCKET: join(sandbox.dir, 'no-such.sock') });
+    expect(lost.status).toBe(4);
+    expect(lost.stderr).toMatch(/cannot reach HAProxy's runtime API/);
+    const noProm = node('canary.mjs', ['stages', 'v3', '--prometheus', `http://127.0.0.1:${sandbox.env.CANARY_PORT}`]);
+    expect(noProm.status).toBe(4);
+    expect(noProm.stderr).toMatch(/cannot reach Prometheus at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    expect(node('lb.mjs', ['weight', 'stable']).stdout.trim()).toBe('100');
   });
 
   it('the load generator stays on loopback and says when nothing answers', () => {
