@@ -61,6 +61,11 @@ export function renderEvaluation(evaluation: ChecklistEvaluation, options: Rende
     lines.push(`${evaluation.advisories.length} advisory item${evaluation.advisories.length === 1 ? '' : 's'} not passing (not blocking):`);
     lines.push(...evaluation.advisories.map((b) => listed(b, checklist.file, (t) => paint('yellow', t))));
   }
+  if (evaluation.refused?.length) {
+    lines.push(paint('yellow', `${evaluation.refused.length} run${evaluation.refused.length === 1 ? '' : 's'} not counted because ${evaluation.refused.length === 1 ? 'it does' : 'they do'} not verify (\`readybook verify <file>\` says why):`));
+    for (const r of evaluation.refused) lines.push(paint('yellow', `  ✗ ${r.runId} (${r.file}): ${r.problem}`));
+  }
+  if (evaluation.verdict === 'GO' && evaluation.expiresAt) lines.push(paint('dim', `valid until ${evaluation.expiresAt}: re-run the oldest evidence before then`));
   for (const warning of evaluation.warnings) lines.push(paint('yellow', `warning: ${warning}`));
   return `${lines.join('\n')}\n`;
 }
