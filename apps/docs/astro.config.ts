@@ -39,9 +39,13 @@ export default defineConfig({
       description: 'Production readiness as code: runbooks, checklists and decisions that are both docs and verified steps.',
       social: [{ icon: 'github', label: 'GitHub', href: repoUrl }],
       plugins: [starlightLinksValidator({ exclude: linkExistsInBuild(fileURLToPath(new URL('./dist/', import.meta.url)), base) })],
-      lastUpdated: false,
+      // Markdown pages link to their source and say when it last changed (from git); generated pages set their own editUrl.
+      editLink: { baseUrl: `${repoUrl}/edit/main/apps/docs/` },
+      lastUpdated: true,
       customCss: ['./src/styles/custom.css'],
       routeMiddleware: './src/route-middleware.ts',
+      // src/pages/404.astro: links to the runbooks, the go/no-go status and search.
+      disable404Route: true,
       sidebar: [
         {
           label: 'Start here',

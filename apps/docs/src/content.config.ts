@@ -1,7 +1,7 @@
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
-import { docsLoader } from '@astrojs/starlight/loaders';
-import { docsSchema } from '@astrojs/starlight/schema';
+import { docsLoader, i18nLoader } from '@astrojs/starlight/loaders';
+import { docsSchema, i18nSchema } from '@astrojs/starlight/schema';
 import { adrFrontmatterSchema } from '@readybook/schema';
 import { checklistLoader } from './lib/checklist-loader';
 import { contentRoot, decisionsDir, evaluationsDir, evidenceDir, readybookHome, runbooksDir } from './lib/paths';
@@ -10,6 +10,8 @@ import { runbookLoader } from './lib/runbook-loader';
 
 export const collections = {
   docs: defineCollection({ loader: docsLoader(), schema: docsSchema() }),
+  /** Starlight's UI strings (none overridden yet): declared so the build does not warn that it is missing. */
+  i18n: defineCollection({ loader: i18nLoader(), schema: i18nSchema() }),
   /** The same files `readybook run` executes, parsed by the engine. */
   runbooks: defineCollection({ loader: runbookLoader(runbooksDir) }),
   /** MADR records, validated by the schema the engine's `adr` commands use. */

@@ -8,7 +8,8 @@ const DAY = 86_400_000;
 function result(line: number, text: string, fields: Partial<ItemResult>): ItemResult {
   return { section: 'Evidence', text, line, column: 1, kind: 'evidence', required: true, check: null, status: 'pass', actual: null, expected: '', reason: '', durationMs: 0, ...fields };
 }
-const run = (runbook: string, endedAt: string) => ({ runbook, runId: `x-${runbook}`, endedAt, ageMs: 0, source: 'evidence' as const });
+// Written by an older `readybook check`: no `expiresAt` on the evidence, so the site works it out.
+const run = (runbook: string, endedAt: string) => ({ runbook, runId: `x-${runbook}`, endedAt, ageMs: 0, source: 'evidence' }) as unknown as NonNullable<ItemResult['evidence']>;
 
 /** An evaluation at 2026-11-24 of: drill (ended 11-20, 7d), backup (ended 11-23, within 2d), an advisory drill, a sign-off. */
 function evaluation(extra: Record<string, unknown> = {}): ChecklistEvaluation {

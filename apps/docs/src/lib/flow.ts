@@ -107,7 +107,7 @@ export function flowDiagramSvg(steps: ReadonlyArray<FlowStep>, id: string): stri
     }
   }
 
-  const title = `Flow of ${steps.length} step(s)`;
+  const title = `Flow of ${steps.length} ${steps.length === 1 ? 'step' : 'steps'}`;
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" class="rb-flow" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-labelledby="${id}-title ${id}-desc">` +
     `<title id="${id}-title">${escapeXml(title)}</title><desc id="${id}-desc">${escapeXml(describeFlow(steps))}</desc>` +
