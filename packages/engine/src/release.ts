@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChecklistEvaluation } from './checklist/types.js';
 import { version } from './cli.js';
+import { ReadybookError } from './errors.js';
 import { findSigner, loadOrCreateSigningKey, NAMESPACE, type PublicKey, rawSign, rawVerify } from './sshsig.js';
 import type { Trust, Verification } from './verify.js';
 
@@ -70,7 +71,12 @@ export function releaseStatement(evaluation: ChecklistEvaluation, tag: string) {
 
 /** Writes `<evidenceDir>/releases/<checklist-id>/<tag>.intoto.json`; returns its path. */
 export function writeRelease(evaluation: ChecklistEvaluation, options: { tag: string; evidenceDir: string; home: string; env?: NodeJS.ProcessEnv; root: string }): string {
-  const key = loadOrCreateSigningKey(options.home, options.env);
+  let key;
+  try {
+    key = loadOrCreateSigningKey(options.home, options.env);
+  } catch (error) {
+    throw new ReadybookError('RB072', `cannot sign the release record: ${(error as Error).message}`);
+  }
   const payload = Buffer.from(JSON.stringify(releaseStatement(evaluation, options.tag)));
   const envelope: DsseEnvelope = {
     payloadType: PAYLOAD_TYPE,
