@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChecklistEvaluation } from './checklist/types.js';
 import { version } from './cli.js';
 import { ReadybookError } from './errors.js';
 import { findSigner, loadOrCreateSigningKey, NAMESPACE, type PublicKey, rawSign, rawVerify } from './sshsig.js';
-import type { Trust, Verification } from './verify.js';
+import { type Trust, type Verification, verifyEvidenceFile, verifyRunDir } from './verify.js';
 
 /**
  * A go/no-go decision for one release: an in-toto Statement v1 whose predicate is modelled on SLSA's
@@ -91,7 +91,8 @@ export function writeRelease(evaluation: ChecklistEvaluation, options: { tag: st
 }
 
 /** Verifies a release record: envelope, signature by a trusted key (allowed signers, namespace readybook-release, or this home), statement shape, expiry. */
-export function verifyRelease(path: string, trust: Trust, now = new Date()): Verification {
+export function verifyRelease(path: string, trust: Trust, options: { now?: Date; root?: string } = {}): Verification {
+  const now = options.now ?? new Date();
   const checks: Verification['checks'] = [];
   const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   let envelope: DsseEnvelope;
@@ -139,10 +140,37 @@ export function verifyRelease(path: string, trust: Trust, now = new Date()): Ver
     return done(path, checks);
   }
   add('statement', true, `${p.verdict} for release ${p.release} at ${p.timeVerified}${p.gitCommit ? `, commit ${p.gitCommit.slice(0, 12)}` : ''}, ${p.items?.length ?? 0} items`);
+  if (options.root) checkEvidence(p.items ?? [], options.root, trust, add);
   const expires = Date.parse(String(p.expiresAt));
   if (!Number.isFinite(expires) || expires <= now.getTime()) add('expiry', false, `the decision expired at ${p.expiresAt}: its evidence no longer supports a release; run the check again`);
   else add('expiry', true, `valid until ${p.expiresAt}`);
   return done(path, checks, { fingerprint: signer.key.fingerprint, trusted: true, as: signer.as });
+}
+
+/**
+ * The runs the decision cites, where this checkout has them: each must still verify with the sealed head the
+ * record names. Local runs of another machine are not here; that is said, not counted as a failure.
+ */
+function checkEvidence(items: unknown[], root: string, trust: Trust, add: (name: string, ok: boolean, detail: string) => void): void {
+  const cited = new Map<string, { file?: string; head?: string }>();
+  for (const item of items as Array<{ evidence?: { runId?: string; head?: string } }>) {
+    if (item.evidence?.runId) cited.set(item.evidence.runId, { ...(item.evidence.head ? { head: item.evidence.head } : {}) });
+  }
+  if (cited.size === 0) return;
+  const problems: string[] = [];
+  let found = 0;
+  for (const [runId, { head }] of cited) {
+    const runbook = /^\d{8}T\d{6}Z-(.+)-[0-9a-f]+$/.exec(runId)?.[1] ?? '';
+    const committed = join(root, 'evidence', 'runs', runbook, `${runId}.json`);
+    const local = join(root, '.readybook', 'runs', runId);
+    const result = existsSync(committed) ? verifyEvidenceFile(committed, trust) : existsSync(local) ? verifyRunDir(local, runId, trust) : undefined;
+    if (!result) continue;
+    found += 1;
+    if (!result.ok) problems.push(`${runId} no longer verifies: ${result.problems[0]}`);
+    else if (head && result.seal?.head !== head) problems.push(`${runId} is not the run the decision used (its sealed head is ${result.seal?.head?.slice(0, 12)}, the record says ${head.slice(0, 12)})`);
+  }
+  if (problems.length > 0) add('evidence', false, problems.join('; '));
+  else add('evidence', true, `${found} of ${cited.size} cited runs found here, each verified with the sealed head the record names${found < cited.size ? '; the others are local runs of the machine that decided' : ''}`);
 }
 
 function done(subject: string, checks: Verification['checks'], signer?: Verification['signer']): Verification {

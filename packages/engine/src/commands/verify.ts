@@ -26,7 +26,7 @@ export default async function verify({ args, cwd, env }: CommandContext): Promis
     }
     if (/"payloadType"\s*:/.test(text.slice(0, 200))) {
       const { verifyRelease } = await import('../release.js');
-      result = verifyRelease(path, trust);
+      result = verifyRelease(path, trust, { root });
     } else {
       result = verifyEvidenceFile(path, trust, { acceptHomeKey: true });
     }
