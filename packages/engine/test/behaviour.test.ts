@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, fence as F, runbook, workspace } from './helpers.js';
@@ -312,6 +313,47 @@ describe.each(MODES)('background blocks, %s', (mode) => {
     const pids = readFileSync(join(ws.dir, 'load.pids'), 'utf8').trim().split('\n').map(Number);
     expect(pids).toHaveLength(2);
     for (const pid of pids) expect(gone(pid)).toBe(true);
+  });
+});
+
+describe.each(MODES)('check, %s', (mode) => {
+  const checklist = (...items: string[]) => `---\ntitle: Gate\ngate: test\nowner: me\nmax-age: 7d\n---\n# Gate\n## Tools\n${items.map((i) => `- [ ] ${i}`).join('\n')}\n`;
+  const repo = () => {
+    const ws = workspace();
+    spawnSync('git', ['init', '-q', ws.dir]);
+    mkdirSync(join(ws.dir, 'checklists'));
+    return ws;
+  };
+
+  it('GO exits 0 and NO-GO exits 1, the screen and --json agreeing', async () => {
+    const ws = repo();
+    ws.write('checklists/go.md', checklist('the shell works `command: test -d .`'));
+    ws.write('checklists/nogo.md', checklist('the shell works `command: test -d .`', 'a file exists `command: test -e missing`'));
+    const go = await runIn(mode, ['check', 'go'], { cwd: ws.dir, env: ws.env });
+    expect(go.code, go.raw).toBe(0);
+    const nogo = await runIn(mode, ['check', 'nogo'], { cwd: ws.dir, env: ws.env });
+    expect(nogo.code, nogo.raw).toBe(1);
+    if (mode === 'json') {
+      expect(JSON.parse(go.raw)).toMatchObject({ verdict: 'GO' });
+      expect(JSON.parse(nogo.raw)).toMatchObject({ verdict: 'NO-GO' });
+    } else {
+      expect(go.screen).toMatch(/\bGO\b/);
+      expect(nogo.screen).toMatch(/NO-GO/);
+    }
+  });
+
+  it('an interrupted check exits 130, stops the command and writes nothing', async () => {
+    const ws = repo();
+    ws.write('checklists/slow.md', checklist('slow `command(timeout=60s): echo $$ > cmd.pid; touch started; sleep 30`'));
+    const run = startIn(mode, ['check', 'slow', '--write'], { cwd: ws.dir, env: ws.env });
+    await until(() => existsSync(join(ws.dir, 'started')));
+    if (mode === 'pty') run.type('\u0003');
+    else run.signal('SIGTERM');
+    const result = await run.done;
+    expect(result.code, result.raw).toBe(130);
+    expect(existsSync(join(ws.dir, 'evidence', 'evaluations', 'slow.json'))).toBe(false);
+    const pid = Number(readFileSync(join(ws.dir, 'cmd.pid'), 'utf8'));
+    await until(() => !existsSync(`/proc/${pid}/stat`) || ['Z', 'X'].includes(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] ?? ''), 10_000);
   });
 });
 

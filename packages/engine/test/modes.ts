@@ -84,10 +84,15 @@ export function startIn(mode: Mode, args: string[], options: ModeOptions): ModeR
       const raw = output();
       let events: Array<Record<string, any>> = [];
       if (mode === 'json') {
-        events = raw
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l));
+        // JSON lines for run/resume; commands that print one JSON document (check) parse as none.
+        for (const line of raw.split('\n')) {
+          if (!line.startsWith('{')) continue;
+          try {
+            events.push(JSON.parse(line));
+          } catch {
+            // not a JSON line
+          }
+        }
       }
       resolve({ code: code ?? (signal ? 128 : -1), raw, screen: mode === 'pty' ? renderScreen(raw) : raw, events });
     });
