@@ -12,3 +12,8 @@ export { listRunIds, loadReport } from './runs.js';
 export { readybookHome } from './home.js';
 export { Masker } from './mask.js';
 export { runState } from './state.js';
+export { gitRoot } from './home.js';
+export { repoRootOf } from './repo.js';
+export { stepChange, stepHashes, type RunbookIdentity, type StepHash } from './steps-hash.js';
+export { loadTrust } from './trust.js';
+export { verifyEvidenceFile, verifyRunDir, type Trust, type Verification } from './verify.js';

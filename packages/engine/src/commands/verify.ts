@@ -36,7 +36,7 @@ export default async function verify({ args, cwd, env }: CommandContext): Promis
   } else {
     throw new ReadybookError('RB071', `${target} is neither a run id nor an evidence or release file`);
   }
-  result.subject = target;
+  if (isFile) result.subject = target;
   if (args.json === true) {
     const { events: _events, report: _report, ...rest } = result;
     process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
