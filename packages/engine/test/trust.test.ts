@@ -171,6 +171,21 @@ describe('tamper evidence', () => {
     expect(r.run(['check', 'gate']).code).toBe(1);
   });
 
+  it('a resumed run continues the chain and is sealed again at its end', () => {
+    const r = repo();
+    writeFileSync(join(r.root, 'runbooks', 'flaky.md'), ['---', 'title: Flaky', '---', '', '## One', `${F}sh run`, 'echo one', F, '', '## Two', `${F}sh run`, 'test -f ok', F, ''].join('\n'));
+    expect(r.run(['run', 'flaky', '--yes', '--no-rollback']).code).not.toBe(0);
+    expect(r.run(['verify', 'latest']).code).toBe(0);
+    writeFileSync(join(r.root, 'ok'), '');
+    const [dir] = r.runDirs();
+    expect(r.run(['resume', dir!.split('/').at(-1)!, '--yes']).code).toBe(0);
+    const verify = r.run(['verify', 'latest']);
+    expect(verify.stdout).toMatch(/✔ chain +\d+ events, hash chain intact/);
+    expect(verify.code).toBe(0);
+    const seqs = readFileSync(join(dir!, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i));
+  });
+
   it('ssh-keygen -Y verify checks the seal readybook signed', () => {
     const r = repo();
     expect(r.run(['run', 'dr-drill', '--yes']).code).toBe(0);
