@@ -7,6 +7,7 @@ const pages: Record<string, string> = {
   guide: './reference/runbook-format/',
   runbook: './runbooks/dr-drill/',
   'runbook (small)': './runbooks/hello/',
+  'runbook (plan only, patterns)': './runbooks/k8s-deploy/',
   'runbooks index': './runbooks/',
   adr: './decisions/0010-checklist-check-syntax/',
   'decision log': './decisions/',
