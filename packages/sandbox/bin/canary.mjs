@@ -2,7 +2,7 @@
 // canary.mjs — progressive delivery through the sandbox's HAProxy: the release in the canary slot (started
 // with `start.sh --canary VERSION`) takes traffic in stages, and is promoted or removed by itself.
 //
-//   canary.mjs stages VERSION [--stages 10,50,100] [--template FILE] [--prometheus URL] [--json FILE]
+//   canary.mjs stages VERSION [--stages 10,50,100] [--template FILE] [--prometheus URL] [--json FILE] [--require-traffic]
 //       For each stage: canary weight = stage, stable weight = 100 − stage (HAProxy's runtime API), then the
 //       analysis template (default ../analysis/canary.json, with args.canary = VERSION) against Prometheus.
 //       A stage that is not Successful (Failed, Inconclusive, or Prometheus lost) is the decision to roll
@@ -10,6 +10,8 @@
 //       promote (below).
 //   canary.mjs blue-green VERSION
 //       Zero-downtime switch: all traffic to the canary slot at once, then promote.
+//   With --require-traffic (stages, blue-green): refuse to start unless requests are going through HAProxy
+//   (its servers' session counters move within a second) — a switch or an analysis without load proves nothing.
 //   canary.mjs start VERSION
 //       Start VERSION in the canary slot at weight 0 (no traffic yet), healthy directly and in HAProxy.
 //   canary.mjs remove
@@ -34,7 +36,7 @@ import { readlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AnalysisError, EXIT, checkMetricsKnown, describe, loadTemplate, prepareTemplate, prometheus, prometheusUrl, runAnalysis } from './lib/analysis.mjs';
-import { LbError, servers, setState, setWeight, waitDrained, waitUp } from './lib/haproxy.mjs';
+import { LbError, servers, setState, setWeight, trafficOver, waitDrained, waitUp } from './lib/haproxy.mjs';
 
 const bin = dirname(fileURLToPath(import.meta.url));
 const log = (message) => console.error(`canary: ${message}`);
@@ -100,10 +102,16 @@ async function promote(version) {
   return answered;
 }
 
-async function preflight() {
+async function preflight(options) {
   const state = await servers();
   if (!state.canary || !state.stable) throw new LbError('HAProxy has no stable and canary servers');
   await waitUp('canary', 30);
+  if (options.requireTraffic) {
+    // A switch or an analysis without traffic proves nothing: the load must be flowing first.
+    const sent = await trafficOver(1_000);
+    if (sent === 0) throw new LbError('no request went through HAProxy in the last second; start the load first (--require-traffic)');
+    log(`traffic: ${sent} requests through HAProxy in the last second`);
+  }
   return state;
 }
 
@@ -115,7 +123,7 @@ async function stages(version, options) {
   const prepared = prepareTemplate(loadTemplate(options.template ?? join(bin, '../analysis/canary.json')), { canary: version });
   const client = prometheus(prometheusUrl(options.prometheus));
   await checkMetricsKnown(prepared, client);
-  await preflight();
+  await preflight(options);
   output('ANALYSIS_INTERVAL_SECONDS', prepared.intervalMs / 1_000);
 
   const record = { version, stages: [], startedAt: Date.now() };
@@ -200,8 +208,8 @@ function currentVersion() {
   }
 }
 
-async function blueGreen(version) {
-  await preflight();
+async function blueGreen(version, options = {}) {
+  await preflight(options);
   const started = Date.now();
   await shift(100);
   await waitDrained('stable', 30);
@@ -215,12 +223,13 @@ function parse(argv) {
   const options = { positional: [] };
   for (let i = 0; i < rest.length; i++) {
     if (['--stages', '--template', '--prometheus', '--json'].includes(rest[i]) && rest[i + 1] !== undefined) options[rest[i].slice(2)] = rest[++i];
+    else if (rest[i] === '--require-traffic') options.requireTraffic = true;
     else if (rest[i].startsWith('--')) throw new AnalysisError(`unknown or incomplete option ${rest[i]}`, 'invalid');
     else options.positional.push(rest[i]);
   }
   const version = options.positional[0];
   if (verb === 'remove' ? version !== undefined : !/^[a-z0-9][a-z0-9._-]*$/.test(version ?? '')) {
-    throw new AnalysisError('usage: canary.mjs stages VERSION [--stages 10,50,100] [--template FILE] [--prometheus URL] [--json FILE] | blue-green VERSION | start VERSION | back-to VERSION | remove', 'invalid');
+    throw new AnalysisError('usage: canary.mjs stages VERSION [--stages 10,50,100] [--template FILE] [--prometheus URL] [--json FILE] [--require-traffic] | blue-green VERSION [--require-traffic] | start VERSION | back-to VERSION | remove', 'invalid');
   }
   return { verb, version, options };
 }
@@ -228,7 +237,7 @@ function parse(argv) {
 async function main() {
   const { verb, version, options } = parse(process.argv.slice(2));
   if (verb === 'stages') return stages(version, options);
-  if (verb === 'blue-green') return blueGreen(version);
+  if (verb === 'blue-green') return blueGreen(version, options);
   if (verb === 'start') return startCanary(version).then(() => 0);
   if (verb === 'back-to') return backTo(version);
   if (verb === 'remove') {

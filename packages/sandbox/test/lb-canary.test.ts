@@ -148,6 +148,15 @@ describe.skipIf(missing.length > 0)('the sandbox behind HAProxy, watched by Prom
     expect(readFileSync(join(sandbox.dir, 'lb/servers.json'), 'utf8')).toMatch(/"canary": \{\s*"weight": 0,\s*"state": "maint"/);
   });
 
+  it('zero-downtime-deploy: a load generator that cannot start stops the run before any switch', async () => {
+    const result = await sandbox.run('zero-downtime-deploy', { VERSION: 'v1', CONNECTIONS: 0 });
+    expect(result.code, show(result)).toBe(1);
+    expect(result.stdout + result.stderr).toMatch(/--connections must be a number from 1 to 1000, got 0/);
+    expect(result.stdout + result.stderr).toMatch(/background block load failed|no request went through HAProxy/);
+    expect((await viaProxy('/version')).version).toBe('v2');
+    expect(alive(pidOf('canary'))).toBe(false);
+  });
+
   it('canary-deploy: v3 passes every stage and is promoted', async () => {
     const { result, outputs } = await runWithOutputs('canary-deploy', { VERSION: 'v3' });
     expect(result.code, show(result)).toBe(0);

@@ -210,3 +210,11 @@ export async function waitDrained(server, seconds = 30, env = process.env) {
   }
   throw new LbError(`${server} still had ${scur} sessions after ${seconds}s`);
 }
+
+/** Requests HAProxy sent to the backend's servers during the next `ms` milliseconds (from their stot counters). */
+export async function trafficOver(ms, env = process.env) {
+  const total = (state) => Object.values(state).reduce((sum, server) => sum + server.stot, 0);
+  const before = total(await servers(env));
+  await sleep(ms);
+  return total(await servers(env)) - before;
+}
