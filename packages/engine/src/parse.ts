@@ -5,7 +5,6 @@ import { diagnostic, formatDiagnostic, hasErrors, type Diagnostic } from './diag
 import { parseFrontmatter, validateFrontmatter } from './frontmatter.js';
 import { isFenceClosed, lineCountProblem, nestingProblem, parseOutline, sourceOf } from './markdown.js';
 import { decodeSource, readSource } from './source.js';
-import { checkBlockSyntax } from './syntax.js';
 
 export { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.js';
 
@@ -95,8 +94,6 @@ function parseRunbookText(text: string, file: string, hash: string): ParseResult
   }
   if (!frontmatter || hasErrors(diagnostics)) return { diagnostics };
   diagnostics.push(...checkBackgroundNames(steps, file));
-  if (hasErrors(diagnostics)) return { diagnostics };
-  diagnostics.push(...checkBlockSyntax(steps, file));
   if (hasErrors(diagnostics)) return { diagnostics };
   return {
     runbook: { id: basename(file, extname(file)), file, hash, frontmatter, intro, steps },

@@ -4,20 +4,28 @@ import { diagnostic, type Diagnostic } from './diagnostics.js';
 import type { Block, Step } from './parse.js';
 
 /**
- * Syntax-checks the blocks of a runbook before anything runs, so `validate` and `plan` catch an
- * `if` without `fi` or a `const x = ;` at the runbook's own file:line instead of mid-run in a
+ * Syntax-checks the blocks of runbooks before anything runs, so `validate`, `plan` and `run` catch
+ * an `if` without `fi` or a `const x = ;` at the runbook's own file:line instead of mid-run in a
  * generated script. sh/bash blocks are checked by `bash -n` (bash itself is the judge), js blocks
- * by acorn as an ES module with top-level await (as zx runs them).
+ * by acorn as an ES module with top-level await (as zx runs them). All the runbooks given share one
+ * `bash -n`; only when it fails is each block checked alone, to say which. Returns the
+ * diagnostics of each runbook, by position.
  */
-export function checkBlockSyntax(steps: readonly Step[], file: string): Diagnostic[] {
-  const blocks = steps.flatMap((s) => [s.run, s.verify, s.rollback].filter((b): b is Block => b !== undefined));
-  return [...checkShell(blocks.filter((b) => b.lang !== 'js'), file), ...blocks.filter((b) => b.lang === 'js').flatMap((b) => checkJs(b, file))];
+export function checkBlockSyntax(runbooks: ReadonlyArray<{ steps: readonly Step[]; file: string }>): Diagnostic[][] {
+  const blocksOf = runbooks.map((r) => r.steps.flatMap((s) => [s.run, s.verify, s.rollback].filter((b): b is Block => b !== undefined)));
+  const shell = blocksOf.map((blocks) => blocks.filter((b) => b.lang !== 'js'));
+  const together = bashCheck(shell.flat().map((b, i) => `__readybook_block_${i}() {\n${b.code}\n}`).join('\n'));
+  return runbooks.map((runbook, i) => [
+    ...(together && !together.ok ? checkShell(shell[i] ?? [], runbook.file) : []),
+    ...(blocksOf[i] ?? []).filter((b) => b.lang === 'js').flatMap((b) => checkJs(b, runbook.file)),
+  ]);
 }
 
 /** The first line of a block's code in the runbook (the line after its opening fence). */
 const codeStart = (block: Block) => block.line + 1;
 
 function bashCheck(code: string): { ok: boolean; line?: number; message?: string } | undefined {
+  if (code === '') return { ok: true };
   const result = spawnSync('bash', ['-n'], { input: code, encoding: 'utf8', timeout: 10_000 });
   if (result.error) return undefined; // no bash here: the run would say so
   if (result.status === 0) return { ok: true };
@@ -28,9 +36,7 @@ function bashCheck(code: string): { ok: boolean; line?: number; message?: string
 
 function checkShell(blocks: readonly Block[], file: string): Diagnostic[] {
   if (blocks.length === 0) return [];
-  // One bash for the whole runbook; only when that fails is each block checked alone, to say which.
-  const together = blocks.map((b, i) => `__readybook_block_${i}() {\n${b.code}\n}`).join('\n');
-  const all = bashCheck(together);
+  const all = bashCheck(blocks.map((b, i) => `__readybook_block_${i}() {\n${b.code}\n}`).join('\n'));
   if (!all || all.ok) return [];
   const problems: Diagnostic[] = [];
   for (const block of blocks) {

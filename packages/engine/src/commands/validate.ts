@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import type { CommandContext } from '../cli.js';
 import { formatDiagnostics, type Diagnostic } from '../diagnostics.js';
 import { EXIT, ReadybookError } from '../errors.js';
-import { parseRunbookFile } from '../parse.js';
+import { hasErrors, parseRunbookFile, type Runbook } from '../parse.js';
+import { checkBlockSyntax } from '../syntax.js';
 import { assertInside, displayPath, findUp, listMarkdown } from '../resolve.js';
 import { makeStyle } from '../style.js';
 
@@ -27,17 +28,23 @@ export default async function validate({ args, cwd }: CommandContext): Promise<n
       else files.push({ path });
     }
   }
-  const all: Diagnostic[] = [];
-  let valid = 0;
+  const results: Array<{ diagnostics: Diagnostic[]; runbook?: Runbook }> = [];
   for (const { path, root } of files) {
     const display = displayPath(cwd, path);
-    let diagnostics: Diagnostic[];
     try {
       if (root) assertInside(root, path, display);
-      diagnostics = parseRunbookFile(path, display).diagnostics;
+      const parsed = parseRunbookFile(path, display);
+      results.push({ diagnostics: parsed.diagnostics, ...(parsed.runbook && !hasErrors(parsed.diagnostics) ? { runbook: parsed.runbook } : {}) });
     } catch (error) {
-      diagnostics = [{ file: display, line: 1, column: 1, code: (error as ReadybookError).code ?? 'RB040', message: (error as Error).message, severity: 'error' }];
+      results.push({ diagnostics: [{ file: display, line: 1, column: 1, code: (error as ReadybookError).code ?? 'RB040', message: (error as Error).message, severity: 'error' }] });
     }
+  }
+  // Every runbook that parsed has its blocks syntax-checked in one go (one `bash -n` for all).
+  const parsed = results.filter((r): r is { diagnostics: Diagnostic[]; runbook: Runbook } => r.runbook !== undefined);
+  checkBlockSyntax(parsed.map((r) => r.runbook)).forEach((problems, i) => parsed[i]?.diagnostics.push(...problems));
+  const all: Diagnostic[] = [];
+  let valid = 0;
+  for (const { diagnostics } of results) {
     if (!diagnostics.some((d) => d.severity === 'error')) valid += 1;
     all.push(...diagnostics);
   }
