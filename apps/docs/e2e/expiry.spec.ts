@@ -72,3 +72,15 @@ test('the expiry script flips a verdict only once the reader’s clock passes it
   expect(await read('2030-01-10T00:00:00.000Z')).toEqual({ verdict: 'expired', shown: ['expired', 'run a', 'check'], go: 0 });
   expect(await read('2030-03-01T00:00:00.000Z')).toEqual({ verdict: 'expired', shown: ['expired', 'run a', 'run b', 'check'], go: 0 });
 });
+
+test('a page left open flips to expired when the expiry comes, without a reload', async ({ page }) => {
+  const source = readFileSync(new URL('../src/components/ExpiryScript.astro', import.meta.url), 'utf8');
+  const script = /<script is:inline>([\s\S]*?)<\/script>/.exec(source)![1];
+  await page.clock.install({ time: new Date('2030-01-09T23:59:00.000Z') });
+  await page.setContent(`<section data-rb-expires-at="2030-01-10T00:00:00.000Z"><div class="rb-verdict rb-verdict-go" data-verdict="GO">
+      <span class="v" data-rb-if-valid>GO</span><span class="v" data-rb-if-expired hidden>expired</span></div></section><script>${script}</script>`);
+  await expect(page.locator('[data-verdict]')).toHaveAttribute('data-verdict', 'GO');
+  await page.clock.runFor(61_000);
+  await expect(page.locator('[data-verdict]')).toHaveAttribute('data-verdict', 'expired');
+  await expect(page.locator('.v').filter({ visible: true })).toHaveText(['expired']);
+});
