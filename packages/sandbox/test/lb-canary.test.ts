@@ -50,6 +50,11 @@ describe.skipIf(missing.length > 0)('the sandbox behind HAProxy, watched by Prom
     for (const key of ['PROXY_PORT', 'CANARY_PORT', 'LB_STATS_PORT', 'PROM_PORT']) expect(sandbox.env[key], key).toMatch(/^\d+$/);
     expect(alive(pidOf('haproxy'))).toBe(true);
     expect(alive(pidOf('prometheus'))).toBe(true);
+    // The generated configurations pass the tools' own checks.
+    const promtool = spawnSync('promtool', ['check', 'config', join(sandbox.dir, 'prometheus/prometheus.yml')], { encoding: 'utf8' });
+    expect(promtool.status, promtool.stdout + promtool.stderr).toBe(0);
+    const haproxyCheck = spawnSync(sandbox.env.SANDBOX_HAPROXY!, ['-c', '-f', join(sandbox.dir, 'lb/haproxy.cfg')], { encoding: 'utf8' });
+    expect(haproxyCheck.status, haproxyCheck.stderr).toBe(0);
     expect(await (await fetch(`http://127.0.0.1:${sandbox.env.LB_STATS_PORT}/metrics`)).text()).toMatch(/^haproxy_process_/m);
     // Prometheus scrapes both service slots and HAProxy every second.
     let targets: { labels: Record<string, string>; health: string }[] = [];
