@@ -2,7 +2,7 @@
 // processes: sandbox up/down, the runtime API, and the load-test, zero-downtime-deploy and canary-deploy
 // runbooks end to end. HAProxy and Prometheus must be installed (Debian: apt-get install haproxy
 // prometheus); with CI=true a missing one fails this file, elsewhere it is skipped with a warning.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -207,6 +207,35 @@ describe.skipIf(missing.length > 0)('the sandbox behind HAProxy, watched by Prom
     expect(result.stdout + result.stderr).toMatch(/unknown metric in a query .*error-rate: http_request_totl/);
     expect(alive(pidOf('canary'))).toBe(false);
     expect((await viaProxy('/version')).version).toBe('v3');
+  });
+
+  it('Prometheus lost in the middle of an analysis rolls the canary back (phase Error)', async () => {
+    for (const script of ['build-release.sh', 'migrate.sh']) {
+      const built = spawnSync('bash', [join(BIN, script), 'v2'], { encoding: 'utf8', env: { ...process.env, ...sandbox.env } });
+      expect(built.status, built.stderr).toBe(0);
+    }
+    const started = node('canary.mjs', ['start', 'v2']);
+    expect(started.status, started.stderr).toBe(0);
+    const child = spawn(process.execPath, [join(BIN, 'canary.mjs'), 'stages', 'v2'], { env: { ...process.env, ...sandbox.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      // Once the first stage is analysing (weights changed), Prometheus goes away.
+      if (stderr.includes('stage 10 %: analysing') && alive(pidOf('prometheus'))) process.kill(pidOf('prometheus'), 'SIGTERM');
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(1);
+    expect(stdout).toMatch(/^STAGES=10:Error$/m);
+    expect(stdout).toMatch(/^CANARY_RESULT=rolled-back$/m);
+    expect(stderr).toMatch(/rolling back: cannot reach Prometheus/);
+    expect(alive(pidOf('canary'))).toBe(false);
+    expect(node('lb.mjs', ['weight', 'stable']).stdout.trim()).toBe('100');
+    // sandbox up brings the missing Prometheus back.
+    const up = spawnSync('bash', [join(BIN, 'sandbox.sh'), 'up', sandbox.dir], { encoding: 'utf8' });
+    expect(up.status, up.stderr).toBe(0);
+    expect(alive(pidOf('prometheus'))).toBe(true);
   });
 
   it('sandbox down stops every process it started', () => {
