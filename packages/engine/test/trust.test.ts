@@ -330,8 +330,13 @@ describe('signed sign-offs', () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/error RB073: item 13 must be signed by security-lead, not ops-lead/);
 
+    const signOffFile = 'evidence/signoffs/gate/security-lead--security-review-done.json';
+    expect(r.run(['verify', signOffFile]).stdout).toMatch(/✔ signature +signed by alice as security-lead \(SHA256:\S+, listed as security-lead\), over the current evidence/);
     // New evidence: the sign-off was over the old digest.
     expect(r.run(['run', 'dr-drill', '--yes']).code).toBe(0);
+    const stale = r.run(['verify', signOffFile]);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toMatch(/✗ signature +alice signed over older evidence/);
     expect(item(r, 3)).toMatchObject({ status: 'pending', reason: expect.stringMatching(/alice signed over older evidence \(digest \w+, now \w+\): the evidence changed since/) });
     expect(signoff().code).toBe(0);
     expect(item(r, 3).status).toBe('confirmed');

@@ -24,7 +24,9 @@ export default async function verify({ args, cwd, env }: CommandContext): Promis
     } catch {
       throw new ReadybookError('RB071', `cannot read ${target}`);
     }
-    if (/"payloadType"\s*:/.test(text.slice(0, 200))) {
+    if (/"type"\s*:\s*"readybook\.signoff\/v1"/.test(text.slice(0, 200))) {
+      result = await verifySignOffFile(path, text, root, home, trust);
+    } else if (/"payloadType"\s*:/.test(text.slice(0, 200))) {
       const { verifyRelease } = await import('../release.js');
       result = verifyRelease(path, trust, { root });
     } else {
@@ -44,6 +46,28 @@ export default async function verify({ args, cwd, env }: CommandContext): Promis
   }
   process.stdout.write(renderVerification(result, makeStyle(process.stdout)));
   return result.ok ? EXIT.passed : EXIT.failed;
+}
+
+/** A sign-off file: its signature, its key listed for the role, its date, and whether the evidence it was signed over is still current. */
+async function verifySignOffFile(path: string, text: string, root: string, home: string, trust: ReturnType<typeof loadTrust>): Promise<Verification> {
+  const { evaluate, readChecklist } = await import('../checklist/index.js');
+  const { judgeSignOff } = await import('../checklist/signoffs.js');
+  const payload = JSON.parse(text) as { checklist: string; item: string; role: string; signedBy: string; evidenceDigest: string };
+  const signature = existsSync(`${path}.sig`) ? readFileSync(`${path}.sig`, 'utf8') : undefined;
+  let digest = payload.evidenceDigest;
+  const checks: Verification['checks'] = [];
+  try {
+    const { checklist } = await readChecklist(resolve(root, payload.checklist), root);
+    digest = (await evaluate(checklist, { home, evidenceDir: resolve(root, 'evidence'), trust, cwd: root, evidenceOnly: true })).evidenceDigest;
+    const item = checklist.sections.flatMap((s) => s.items).find((i) => i.text === payload.item);
+    checks.push({ name: 'item', ok: Boolean(item), detail: item ? `item ${item.line} of ${payload.checklist}: ${payload.item}` : `${payload.checklist} has no item "${payload.item}" any more: the sign-off is of another text` });
+  } catch {
+    checks.push({ name: 'item', ok: false, detail: `cannot read ${payload.checklist}` });
+  }
+  const verdict = judgeSignOff({ file: path, text, payload: payload as never, ...(signature ? { signature } : {}) }, trust, { now: Date.now(), evidenceDigest: digest });
+  checks.push(verdict.ok ? { name: 'signature', ok: true, detail: `signed by ${payload.signedBy} as ${payload.role} (${verdict.fingerprint}, listed as ${verdict.principal}), over the current evidence` } : { name: 'signature', ok: false, detail: verdict.problem });
+  const problems = checks.filter((c) => !c.ok).map((c) => c.detail);
+  return { kind: 'evidence', subject: path, ok: problems.length === 0, checks, problems };
 }
 
 export function renderVerification(result: Verification, style: ReturnType<typeof makeStyle>): string {
