@@ -113,6 +113,17 @@ describe('usage errors are refused before anything runs (exit 2)', () => {
     expect(help).toMatch(/-p, --param <NAME=value> +Set a param/);
   });
 
+  it('a zx block whose command fails shows the command and its exit code, not Node internals', () => {
+    const ws = workspace();
+    ws.write('z.md', runbook('title: Z', ['## fail', `${F}js run`, 'await $`ls /nonexistent-readybook-dir`;', F].join('\n')));
+    const result = cli(['run', 'z.md', '--json'], { cwd: ws.dir, env: ws.env });
+    expect(result.code).toBe(1);
+    const end = result.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.type === 'step.end');
+    expect(end.tail).toContain('command failed with exit code 2');
+    expect(end.tail).not.toMatch(/node:internal|at ChildProcess|core\.cjs/);
+    expect(end.error).toBe('the run block exited with code 2');
+  });
+
   it('adr new --dir keeps an absolute path absolute', () => {
     const ws = workspace();
     const dir = join(ws.dir, 'abs', 'decisions');
