@@ -14,7 +14,7 @@ import { trySealRun } from './seal.js';
 import { runbookIdentity } from './steps-hash.js';
 import { rollBack } from './rollback.js';
 import { Background } from './background.js';
-import { stopBackgroundOrphans, stopOrphan } from './orphan.js';
+import { stopBackgroundOrphans, stopOrphan, stopRecordedNow } from './orphan.js';
 import { guardRun } from './unfinished.js';
 import { newRunId } from './runid.js';
 import { runState } from './state.js';
@@ -100,6 +100,8 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     if (!ctx || ended) return exitCode;
     ended = true;
     guard?.done();
+    // The engine failed mid-run: nothing may be left running without it watching.
+    if (status === 'internal-error') stopRecordedNow(dir);
     emit(ctx, {
       type: 'run.end',
       status,

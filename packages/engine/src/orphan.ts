@@ -150,3 +150,30 @@ export async function stopBackgroundOrphans(dir: string): Promise<string[]> {
   }
   return stopped;
 }
+
+/**
+ * Stops, synchronously, every block this run recorded as running (the block in flight and any
+ * background block): used when the engine itself fails mid-run, where nothing may be awaited and a
+ * block must not be left running without an engine watching it.
+ */
+export function stopRecordedNow(dir: string, graceMs = 1_000): void {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f === FILE || /^background-[a-z0-9_-]+\.json$/.test(f));
+  } catch {
+    return;
+  }
+  const wait = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  for (const file of files) {
+    try {
+      const record = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Running;
+      const alive = () => record.start !== null && startTime(record.pid) === record.start && groupAlive(record.pid);
+      if (!alive()) continue;
+      signalGroup(record.pid, 'SIGTERM');
+      for (let waited = 0; waited < graceMs && alive(); waited += 50) wait(50);
+      if (alive()) signalGroup(record.pid, 'SIGKILL');
+    } catch {
+      // unreadable record: nothing to stop
+    }
+  }
+}

@@ -230,6 +230,25 @@ describe('every exit code in the table is one the CLI really gives', () => {
     expect(stuck).toMatchObject({ status: 'internal-error', exitCode: 70 });
   });
 
+  it('70 when the engine fails mid-block: the run is journaled as internal-error and the block is stopped', () => {
+    ws.write('crash.md', runbook('title: Crash', step('work', 'echo $$ > blk.pid; echo tick; sleep 30')));
+    // A presenter that throws on the first line of output: an exception nobody catches, mid-block.
+    const script = `
+      import { execute, parseRunbookFile } from ${JSON.stringify(resolve(import.meta.dirname, '../dist/index.js'))};
+      const { runbook } = parseRunbookFile(${JSON.stringify(join(ws.dir, 'crash.md'))}, 'crash.md');
+      await execute({ runbook, path: ${JSON.stringify(join(ws.dir, 'crash.md'))}, params: [], cwd: ${JSON.stringify(ws.dir)}, home: ${JSON.stringify(ws.home)},
+        env: process.env, yes: true, noRollback: false, fullOutput: true, liveOutput: true, confirm: async () => 'yes',
+        onEvent: (e) => { if (e.type === 'step.output') throw new Error('presenter broke'); } });
+    `;
+    const result = spawnSync(NODE, ['--input-type=module', '-e', script], { encoding: 'utf8', env: ws.env, timeout: 60_000 });
+    expect(result.status, result.stderr).toBe(70);
+    const crash = JSON.parse(cli(['runs', '--json', '--runbook', 'crash'], { cwd: ws.dir, env: ws.env }).stdout)[0];
+    expect(crash).toMatchObject({ status: 'internal-error', exitCode: 70 });
+    const pid = Number(readFileSync(join(ws.dir, 'blk.pid'), 'utf8'));
+    const state = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] : 'gone';
+    expect(['gone', 'Z', 'X']).toContain(state);
+  });
+
   it('covers the whole table', () => {
     expect([...seen.keys()].sort((a, b) => a - b)).toEqual(EXIT_CODES.map((e) => e.code).sort((a, b) => a - b));
   });
