@@ -257,7 +257,7 @@ describe('an interrupted check', () => {
     const child = spawn(NODE, [BIN, 'check', 'gate', '--write'], { cwd: r.root, env: r.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
-    await expect.poll(() => existsSync(marker) && readFileSync(marker, 'utf8').trim() !== '', { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => existsSync(marker) && readFileSync(marker, 'utf8').trim() !== '', { timeout: 45_000 }).toBe(true);
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(130);
@@ -273,7 +273,7 @@ describe('an interrupted check', () => {
     const log = join(r.root, 'pty.log');
     const command = `${NODE} ${BIN} check gate --write`;
     const child = spawn('script', ['-qfec', command, log], { cwd: r.root, env: r.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    await expect.poll(() => existsSync(marker) && readFileSync(marker, 'utf8').trim() !== '', { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => existsSync(marker) && readFileSync(marker, 'utf8').trim() !== '', { timeout: 45_000 }).toBe(true);
     child.stdin.write('\u0003');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code).toBe(130);
