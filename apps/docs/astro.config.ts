@@ -9,6 +9,7 @@ import { linkExistsInBuild } from './src/lib/built-links';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration } from 'astro';
 import { brokenLinks } from './src/lib/link-check';
+import { CODE_REGION_SCRIPT } from './src/lib/code-regions';
 
 // GitHub Pages serves a project site under /<repo>/: CI sets SITE_URL and BASE_PATH.
 const site = process.env.SITE_URL ?? 'https://readybook.dev';
@@ -43,6 +44,7 @@ export default defineConfig({
       editLink: { baseUrl: `${repoUrl}/edit/main/apps/docs/` },
       lastUpdated: true,
       customCss: ['./src/styles/custom.css'],
+      head: [{ tag: 'script', content: CODE_REGION_SCRIPT }],
       routeMiddleware: './src/route-middleware.ts',
       // src/pages/404.astro: links to the runbooks, the go/no-go status and search.
       disable404Route: true,

@@ -41,7 +41,7 @@ async function open(page: Page, path: string, theme: (typeof themes)[number]): P
   await page.addInitScript((t) => localStorage.setItem('starlight-theme', t), theme);
   await page.emulateMedia({ colorScheme: theme });
   await page.goto(path);
-  await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+  await expect(page.locator('html')).toHaveAttribute('data-theme', theme, { timeout: 15_000 });
   return errors;
 }
 
@@ -66,6 +66,11 @@ for (const [viewportName, viewport] of Object.entries(viewports)) {
               .map((t) => t.className || t.outerHTML.slice(0, 80)),
           );
           expect(unreachable).toEqual([]);
+
+          // Landmark regions (scrolling tables and code blocks) each have a name of their own.
+          const regions = await page.locator('main [role="region"]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('aria-label') ?? ''));
+          expect(regions.filter((name) => name === ''), 'unnamed regions').toEqual([]);
+          expect(regions.filter((name, i) => regions.indexOf(name) !== i), 'regions sharing a name').toEqual([]);
 
           const { violations } = await new AxeBuilder({ page }).analyze();
           const blocking = violations
