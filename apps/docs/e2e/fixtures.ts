@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,3 +79,15 @@ export function certainlyExpired(id: string): Date {
   const end = result.expiresAt ? Date.parse(result.expiresAt) : Date.parse(result.evaluatedAt) + maxAge;
   return new Date(end + 30 * 86_400_000);
 }
+
+/** Every result of a Pagefind search, as page paths: the index itself, not the UI's first page of results. */
+export async function search(page: Page, term: string): Promise<Array<{ url: string; excerpt: string; content: string }>> {
+  return page.evaluate(async (query) => {
+    // The site's own Pagefind bundle, next to its pages (under the base path).
+    const base = (document.querySelector('link[rel="sitemap"]') as HTMLLinkElement | null)?.href.replace(/sitemap-index\.xml$/, '') ?? `${location.origin}/`;
+    const pagefind = await import(/* @vite-ignore */ `${base}pagefind/pagefind.js`);
+    const found = await pagefind.search(query);
+    return Promise.all(found.results.map(async (r: { data: () => Promise<{ url: string; excerpt: string; content: string }> }) => r.data()));
+  }, term);
+}
+

@@ -1,17 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { runbooks } from './fixtures';
-
-/** Every result of a Pagefind search, as page paths: the index itself, not the UI's first page of results. */
-async function search(page: Page, term: string): Promise<Array<{ url: string; excerpt: string; content: string }>> {
-  return page.evaluate(async (query) => {
-    const base = document.querySelector('link[rel="canonical"]') ? new URL('.', location.href).pathname : '/';
-    void base;
-    const root = (document.querySelector('script[src*="pagefind"]') as HTMLScriptElement | null)?.src ?? new URL('pagefind/pagefind.js', document.baseURI).href;
-    const pagefind = await import(/* @vite-ignore */ root.includes('pagefind.js') ? root : new URL('pagefind/pagefind.js', document.baseURI).href);
-    const found = await pagefind.search(query);
-    return Promise.all(found.results.map(async (r: { data: () => Promise<{ url: string; excerpt: string; content: string }> }) => r.data()));
-  }, term);
-}
+import { expect, test } from '@playwright/test';
+import { runbooks, search } from './fixtures';
 
 test('searching a program a runbook requires finds every runbook that requires it', async ({ page }) => {
   await page.goto('./');

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { codeOnlyWord, runbook, runbooks } from './fixtures';
+import { codeOnlyWord, runbook, runbooks, search } from './fixtures';
 
 test('home page loads with no console errors', async ({ page }) => {
   const errors: string[] = [];
@@ -62,8 +62,9 @@ test('search finds a runbook by a word that only appears in its code blocks', as
   await dialog.getByRole('textbox', { name: 'Search' }).fill(word);
   const results = dialog.locator('.pagefind-ui__result-link');
   await expect(results.first()).toBeVisible();
-  const hrefs = await results.evaluateAll((links) => links.map((link) => link.getAttribute('href') ?? ''));
-  expect(hrefs.some((href) => href.includes('/runbooks/hello/')), `results for "${word}": ${hrefs.join(', ')}`).toBe(true);
+  // The dialog shows the first results only; whether hello is among all of them is asked of the index.
+  const urls = (await search(page, word)).map((r) => r.url);
+  expect(urls.some((url) => url.endsWith('/runbooks/hello/')), `results for "${word}": ${urls.join(', ')}`).toBe(true);
 });
 
 test('the decision log shows statuses and a superseded ADR links its successor', async ({ page }) => {
