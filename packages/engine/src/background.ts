@@ -70,7 +70,7 @@ export class Background {
     this.running.set(name, entry);
     emit(ctx, { type: 'background.start', name, step: { index: step.index, title: step.title } });
     const early = await Promise.race([entry.ended, new Promise<undefined>((r) => setTimeout(() => r(undefined), START_GRACE_MS))]);
-    if (early && early.status === 'failed') return { error: `background block ${name} ended at once: ${early.error ?? `exit ${early.exitCode}`}`, tail: early.tail };
+    if (early && early.status === 'failed') return { error: `background block ${name} failed as it started: ${early.error ?? `exit ${early.exitCode}`}`, tail: early.tail };
     return { tail: '' };
   }
 
