@@ -1,11 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_TIMEOUT_MS } from '@readybook/schema';
 import { blockEnv, emit, type RunContext } from './context.js';
 import type { BackgroundEndEvent } from './events.js';
-import { readOutputs } from './outputs.js';
 import type { Block, Step } from './parse.js';
 import { runBlock, type BlockResult } from './process.js';
+import { collectOutputFile } from './step.js';
 
 /** Why a background block ended, as journaled. */
 export type EndReason = BackgroundEndEvent['reason'];
@@ -112,13 +111,8 @@ export class Background {
 
   private finish(entry: Running, result: BlockResult, started: number): BackgroundEndEvent {
     const ctx = this.ctx;
-    const file = join(ctx.dir, `step-${String(entry.step.index).padStart(2, '0')}-run.out`);
-    const { outputs, problems } = readOutputs(file);
-    for (const [key, value] of Object.entries(outputs)) {
-      if (ctx.masker.contains(value)) ctx.masker.add(value);
-      ctx.outputs[key] = value;
-    }
-    if (existsSync(file)) writeFileSync(file, ctx.masker.mask(readFileSync(file, 'utf8')), { mode: 0o600 });
+    const outputs: Record<string, string> = {};
+    const problems = collectOutputFile(ctx, join(ctx.dir, `step-${String(entry.step.index).padStart(2, '0')}-run.out`), outputs);
     const stopped = entry.stopping !== undefined && result.interrupted;
     const failedItself = !stopped && (result.exitCode !== 0 || result.timedOut || result.error !== undefined || problems.length > 0);
     const error = failedItself

@@ -137,14 +137,8 @@ export async function stopOrphan(dir: string, file = FILE): Promise<string | und
 
 /** Stops every background block a killed run left running (their records are `background-<name>.json`). */
 export async function stopBackgroundOrphans(dir: string): Promise<string[]> {
-  let files: string[];
-  try {
-    files = readdirSync(dir).filter((f) => /^background-[a-z0-9_-]+\.json$/.test(f));
-  } catch {
-    return [];
-  }
   const stopped: string[] = [];
-  for (const file of files) {
+  for (const file of recordFiles(dir).filter((f) => f !== FILE)) {
     const what = await stopOrphan(dir, file);
     if (what) stopped.push(what);
   }
@@ -157,12 +151,7 @@ export async function stopBackgroundOrphans(dir: string): Promise<string[]> {
  * block must not be left running without an engine watching it.
  */
 export function stopRecordedNow(dir: string, graceMs = 1_000): void {
-  let files: string[];
-  try {
-    files = readdirSync(dir).filter((f) => f === FILE || /^background-[a-z0-9_-]+\.json$/.test(f));
-  } catch {
-    return;
-  }
+  const files = recordFiles(dir);
   const wait = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
   for (const file of files) {
     try {
@@ -175,5 +164,14 @@ export function stopRecordedNow(dir: string, graceMs = 1_000): void {
     } catch {
       // unreadable record: nothing to stop
     }
+  }
+}
+
+/** The records of running blocks in a run directory: the block in flight and each background block. */
+function recordFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((f) => f === FILE || /^background-[a-z0-9_-]+\.json$/.test(f));
+  } catch {
+    return [];
   }
 }

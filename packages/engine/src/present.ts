@@ -63,14 +63,17 @@ export function humanPresenter(options: { out?: NodeJS.WriteStream; verbose?: bo
     const last = live.last && room > 4 ? style.dim(` │ ${fit(live.last, room)}`) : '';
     out.write(`\r\u001b[2K${head.replace(frame, style.cyan(frame))}${last}`);
   };
+  /** Redraws the live line every 100 ms again (after a pause or a line printed above it). */
+  const resumeLive = () => {
+    if (!live || !style.tty || live.timer) return;
+    live.timer = setInterval(drawLive, 100);
+    live.timer.unref();
+    drawLive();
+  };
   const startLive = (text: string, note = '') => {
     clearLive();
     live = { label: text, note, started: performance.now(), last: '', frame: 0 };
-    if (style.tty) {
-      live.timer = setInterval(drawLive, 100);
-      live.timer.unref();
-      drawLive();
-    }
+    resumeLive();
   };
   const tailLines = (tail: string, n: number) =>
     cleanLines(tail)
@@ -155,10 +158,7 @@ export function humanPresenter(options: { out?: NodeJS.WriteStream; verbose?: bo
         // Printed under the step that starts it, which is still the live one.
         stopLive();
         out.write(`      ${style.cyan('⧗')} ${style.dim(`started in the background as ${event.name}`)}\n`);
-        if (live && style.tty) {
-          live.timer = setInterval(drawLive, 100);
-          live.timer.unref();
-        }
+        resumeLive();
         break;
       case 'background.end': {
         stopLive();
@@ -172,10 +172,7 @@ export function humanPresenter(options: { out?: NodeJS.WriteStream; verbose?: bo
         }
         const outputs = Object.entries(event.outputs);
         if (outputs.length > 0) out.write(style.dim(`      → ${outputs.map(([k, v]) => `${cleanLine(k)}=${cleanLine(v)}`).join(' ')}\n`));
-        if (live && style.tty) {
-          live.timer = setInterval(drawLive, 100);
-          live.timer.unref();
-        }
+        resumeLive();
         break;
       }
       case 'rollback.start':

@@ -39,7 +39,11 @@ export async function execBlock(ctx: RunContext, step: Step, block: Block, signa
 
 /** Collects the outputs a block wrote; an output that contains a secret becomes a secret itself. */
 function collectOutputs(ctx: RunContext, step: Step, block: Block, into: Record<string, string>): string[] {
-  const file = `${fileBase(ctx, step, block.role)}.out`;
+  return collectOutputFile(ctx, `${fileBase(ctx, step, block.role)}.out`, into);
+}
+
+/** Reads a block's `$READYBOOK_OUTPUT` file into the run's outputs (and `into`), then masks the file on disk. */
+export function collectOutputFile(ctx: RunContext, file: string, into: Record<string, string>): string[] {
   const { outputs, problems } = readOutputs(file);
   for (const [key, value] of Object.entries(outputs)) {
     if (ctx.masker.contains(value)) ctx.masker.add(value);
