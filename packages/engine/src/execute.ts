@@ -238,13 +238,14 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
           stopped = true;
           break;
         }
-        const earlier = runbook.steps.filter((s) => s.index < step.index && skip.has(s.index)).reverse();
+        // Computed only on a failure: filtering every step before each one is quadratic in a long runbook.
+        const earlier = () => runbook.steps.filter((s) => s.index < step.index && skip.has(s.index)).reverse();
         if (stopper.signal.aborted) {
           // Interrupted between steps: this one never started; undo what is done.
           error = 'interrupted before the step started';
           failedStep = stepRef(step);
           await background.stopAll('interrupt');
-          status = options.noRollback ? 'interrupted' : await rollBackAs(earlier, `interrupted before step ${step.index} "${step.title}" started`, true);
+          status = options.noRollback ? 'interrupted' : await rollBackAs(earlier(), `interrupted before step ${step.index} "${step.title}" started`, true);
           stopped = true;
           break;
         }
@@ -266,7 +267,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
         }
         // The failed (or interrupted) step first, then every earlier step that is still done, newest first.
         const reason = `step ${step.index} "${step.title}" ${interrupted ? 'was interrupted' : 'failed'}: ${error}`;
-        status = await rollBackAs([step, ...earlier], reason, interrupted);
+        status = await rollBackAs([step, ...earlier()], reason, interrupted);
         break;
       }
       if (!stopped) {
