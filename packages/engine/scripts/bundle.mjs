@@ -12,7 +12,7 @@ import { build } from 'esbuild';
 rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
-  entryPoints: ['dist/cli.js'],
+  entryPoints: { cli: 'dist/cli/main.js' },
   outdir: 'dist/bundle',
   outExtension: { '.js': '.mjs' },
   bundle: true,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { envDelta } from '../src/launcher.js';
+import { envDelta } from '../src/run/launcher.js';
 import { cli, cliAsync, events, fence as F, onlyRunDir, runbook, workspace } from './helpers.js';
 
 /**

@@ -15,7 +15,7 @@ cd "$repo"
 bin="packages/sandbox/bin"
 sandbox="${SANDBOX:-.sandbox}"
 cli="${READYBOOK_CLI:-packages/engine/bin/readybook.js}" # READYBOOK_CLI: another build of the CLI
-[[ -f packages/engine/dist/cli.js ]] || { echo "demo: the engine is not built; run pnpm build first" >&2; exit 2; }
+[[ -f packages/engine/dist/bundle/cli.mjs ]] || { echo "demo: the engine is not built; run pnpm build first" >&2; exit 2; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

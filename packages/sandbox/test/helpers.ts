@@ -35,7 +35,7 @@ export interface Sandbox {
 }
 
 export function engineBuilt(): boolean {
-  return existsSync(join(REPO, 'packages/engine/dist/cli.js'));
+  return existsSync(join(REPO, 'packages/engine/dist/bundle/cli.mjs'));
 }
 
 function exec(command: string, args: string[], cwd: string, onStdout?: (soFar: string) => void): Promise<Result> {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { gitRoot } from '../home.js';
-import { gitState, repoRootOf } from '../repo.js';
-import { sha256 } from '../sshsig.js';
-import { loadTrust } from '../trust.js';
+import { gitRoot } from '../record/home.js';
+import { gitState, repoRootOf } from '../record/repo.js';
+import { sha256 } from '../trust/sshsig.js';
+import { loadTrust } from '../trust/keys.js';
 import { formatDiagnostics } from './diagnostics.js';
 import { evaluate, InterruptedError, writeEvaluation } from './evaluate.js';
 import { EvidenceError, publishEvidence } from './evidence.js';
@@ -96,7 +96,7 @@ export async function runCheck(args: CheckArgs): Promise<number> {
       if (!args.json) stdout.write(`wrote ${displayPath(written, args.cwd)}\n`);
     }
     if (args.release !== undefined) {
-      const { writeRelease } = await import('../release.js');
+      const { writeRelease } = await import('./release.js');
       const written = writeRelease(evaluation, { tag: args.release, evidenceDir, home, env, root });
       if (!args.json) stdout.write(`wrote ${displayPath(written, args.cwd)} (signed decision record for ${args.release}: verify it with \`readybook verify ${displayPath(written, args.cwd)}\`)\n`);
     }

@@ -1,10 +1,10 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SEAL_FILE, SEAL_SIG_FILE } from '../seal.js';
-import { loadTrustFrom } from '../trust.js';
-import { loadOrCreateSigningKey, NAMESPACE, sshSign } from '../sshsig.js';
-import type { StepHash } from '../steps-hash.js';
-import { type EvidenceEnvelope, type Trust, type Verification, verifyEvidenceFile, verifyRunDir } from '../verify.js';
+import { SEAL_FILE, SEAL_SIG_FILE } from '../trust/seal.js';
+import { loadTrustFrom } from '../trust/keys.js';
+import { loadOrCreateSigningKey, NAMESPACE, sshSign } from '../trust/sshsig.js';
+import type { StepHash } from '../runbook/steps-hash.js';
+import { type EvidenceEnvelope, type Trust, type Verification, verifyEvidenceFile, verifyRunDir } from '../trust/verify.js';
 
 /** A finished or unfinished run of a runbook, read from a report or a journal. */
 export interface RunRecord {

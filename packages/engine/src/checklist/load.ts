@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { ReadybookError } from '../errors.js';
-import { displayPath as sharedDisplayPath, resolveDocument } from '../resolve.js';
-import { readSource } from '../source.js';
+import { displayPath as sharedDisplayPath, resolveDocument } from '../runbook/resolve.js';
+import { readSource } from '../document/source.js';
 import { formatDiagnostics, hasErrors } from './diagnostics.js';
 import { parseChecklist } from './parse.js';
 import type { Checklist, Diagnostic } from './types.js';

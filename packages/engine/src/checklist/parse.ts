@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { checklistFrontmatterSchema } from '@readybook/schema';
 import type { Heading, InlineCode, ListItem, Nodes, Paragraph, PhrasingContent, Root } from 'mdast';
 import { parseDocument } from 'yaml';
-import { lineCountProblem, MAX_CHECKLIST_LINES, nestingProblem, parseMarkdown } from '../markdown.js';
+import { lineCountProblem, MAX_CHECKLIST_LINES, nestingProblem, parseMarkdown } from '../document/markdown.js';
 import { parseCheckSpan } from './check-syntax.js';
 import { diagnostic, hasErrors } from './diagnostics.js';
 import { parseSignOff } from './sign-off.js';

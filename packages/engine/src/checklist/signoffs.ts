@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { findSigner, NAMESPACE, sshVerify } from '../sshsig.js';
-import type { Trust } from '../verify.js';
+import { findSigner, NAMESPACE, sshVerify } from '../trust/sshsig.js';
+import type { Trust } from '../trust/verify.js';
 
 /** What `readybook signoff` signs (the file's bytes are the signed message). */
 export interface SignOffPayload {
