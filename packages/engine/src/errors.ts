@@ -50,6 +50,7 @@ export const ERRORS = {
   RB018: { title: 'Empty executable block', hint: 'Write the commands, or remove the role word to make it documentation.', exit: EXIT.invalid },
   RB019: { title: 'Two roles in one block', hint: 'A block is either run, verify or rollback; write one block per role.', exit: EXIT.invalid },
   RB021: { title: 'Block syntax error', hint: 'Fix the block so `bash -n` (sh/bash) or a JavaScript module parse (js) accepts it; the line is where the parser gave up.', exit: EXIT.invalid },
+  RB022: { title: 'Looks like a step or block, but is not one', hint: 'Write a step as `## Title` at the start of a line, and an executable block as a top-level fence (```` ```sh run ````) directly under it: Readybook refuses what only looks like one rather than guess.', exit: EXIT.invalid },
   RB020: { title: 'Empty step title', hint: 'Give every `##` heading a title.', exit: EXIT.invalid },
   RB030: { title: 'Invalid param value', hint: 'Pass a value with `--param NAME=value` that matches the param type and pattern.', exit: EXIT.invalid },
   RB031: { title: 'Missing required param', hint: 'Pass it with `--param NAME=value` or set it in the environment.', exit: EXIT.invalid },

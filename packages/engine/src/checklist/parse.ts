@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { checklistFrontmatterSchema } from '@readybook/schema';
-import type { Heading, InlineCode, ListItem, Nodes, Paragraph, PhrasingContent, Root } from 'mdast';
+import type { Token } from 'markdown-it';
 import { parseDocument } from 'yaml';
-import { lineCountProblem, MAX_CHECKLIST_LINES, nestingProblem, parseMarkdown } from '../document/markdown.js';
+import { lineCountProblem, MAX_CHECKLIST_LINES, nestingProblem, parseInline, parseMarkdown, plainText, type MarkdownDocument } from '../document/markdown.js';
 import { parseCheckSpan } from './check-syntax.js';
 import { diagnostic, hasErrors } from './diagnostics.js';
 import { parseSignOff } from './sign-off.js';
@@ -24,28 +24,30 @@ export function parseChecklist(source: string, file: string, options: ParseOptio
   if (long) {
     return { diagnostics: [diagnostic(file, { line: long.line, column: 1 }, 'CL026', long.message, `split the checklist: a checklist has at most ${MAX_CHECKLIST_LINES.toLocaleString('en-US')} lines`)] };
   }
-  const tree = parseMarkdown(source) as Root;
-  const locate = locator(source);
+  const doc = parseMarkdown(source);
+  const locate = locator(doc.text);
 
-  const yamlNode = tree.children[0]?.type === 'yaml' ? tree.children[0] : undefined;
-  const frontmatter = readFrontmatter(yamlNode?.value, file, diagnostics);
+  const frontmatter = readFrontmatter(doc.frontmatter?.yaml, file, diagnostics);
 
   const sections: ChecklistSection[] = [];
-  for (const node of tree.children) {
-    if (node.type === 'heading' && node.depth === 2) {
-      sections.push({ title: textOf(node.children).trim(), line: node.position!.start.line, items: [] });
+  const { tokens } = doc;
+  for (let i = 0; i < tokens.length; i += 1) {
+    const token = tokens[i] as Token;
+    if (token.type === 'heading_open' && token.tag === 'h2' && token.level === 0) {
+      const inline = tokens[i + 1] as Token;
+      sections.push({ title: plainText(parseInline(inline.content, doc.env), { code: (c) => `\`${c}\`` }).trim(), line: (token.map?.[0] ?? 0) + 1, items: [] });
       continue;
     }
-    for (const item of taskItems(node)) {
-      const parsed = readItem(item, source, file, locate, diagnostics);
-      if (!parsed) continue;
-      const section = sections.at(-1);
-      if (!section) {
-        diagnostics.push(diagnostic(file, parsed, 'CL020', 'this item is not under a `##` section', 'put a `## Section` heading above the first item'));
-        continue;
-      }
-      section.items.push(parsed);
+    const task = taskItem(tokens, i);
+    if (!task) continue;
+    const parsed = readItem(task, doc, file, locate, diagnostics);
+    if (!parsed) continue;
+    const section = sections.at(-1);
+    if (!section) {
+      diagnostics.push(diagnostic(file, parsed, 'CL020', 'this item is not under a `##` section', 'put a `## Section` heading above the first item'));
+      continue;
     }
+    section.items.push(parsed);
   }
 
   const items = sections.flatMap((s) => s.items);
@@ -103,23 +105,58 @@ function readFrontmatter(yaml: string | undefined, file: string, diagnostics: Di
   return undefined;
 }
 
+/** A GFM task-list item (`- [ ] text`, `- [x] text`), nested ones included. */
+interface TaskItem {
+  line: number;
+  column: number;
+  checked: boolean;
+  /** The paragraph's inline content after the box, and the file offset where it starts. */
+  content: string;
+  offset: number;
+  /** The paragraph's source lines (0-based, end exclusive). */
+  lines: [number, number];
+}
+
+const TASK_BOX = /^\[([ xX])\](?=[ \t]|$)[ \t]*/;
+
+/** The task item that starts at `tokens[i]`, when it is a `list_item_open` whose paragraph opens with a box. */
+function taskItem(tokens: readonly Token[], i: number): TaskItem | undefined {
+  const open = tokens[i] as Token;
+  const paragraph = tokens[i + 1];
+  const inline = tokens[i + 2];
+  if (open.type !== 'list_item_open' || paragraph?.type !== 'paragraph_open' || inline?.type !== 'inline') return undefined;
+  const box = TASK_BOX.exec(inline.content);
+  if (!box) return undefined;
+  const [first, last] = paragraph.map ?? [0, 0];
+  return {
+    line: (open.map?.[0] ?? 0) + 1,
+    column: 1,
+    checked: box[1] !== ' ',
+    content: inline.content.slice(box[0].length),
+    offset: -1,
+    lines: [first, last],
+  };
+}
+
 function readItem(
-  item: ListItem,
-  source: string,
+  task: TaskItem,
+  doc: MarkdownDocument,
   file: string,
   locate: (offset: number) => { line: number; column: number },
   diagnostics: Diagnostic[],
 ): ChecklistItem | undefined {
-  const at = { line: item.position!.start.line, column: item.position!.start.column };
-  const paragraph = item.children.find((c): c is Paragraph => c.type === 'paragraph');
-  const inline = paragraph ? [...paragraph.children] : [];
-  while (inline.length > 0 && inline.at(-1)!.type === 'text' && textOf([inline.at(-1)!]).trim() === '') inline.pop();
+  const listLine = doc.lines[task.line - 1] ?? '';
+  const at = { line: task.line, column: listLine.length - listLine.trimStart().length + 1 };
+  const inline = parseInline(task.content, doc.env);
+  while (inline.length > 0 && inline.at(-1)!.type === 'text' && inline.at(-1)!.content.trim() === '') inline.pop();
 
   let check: ChecklistItem['check'] = { kind: 'manual', advisory: false };
   let source_: string | undefined;
   const last = inline.at(-1);
-  if (last?.type === 'inlineCode') {
-    const { text, offset } = spanText(last, source);
+  if (last?.type === 'code_inline') {
+    const span = lastCodeSpan(doc, task.lines);
+    const text = span?.text ?? last.content;
+    const offset = span?.offset ?? 0;
     const result = parseCheckSpan(text, file, (index) => locate(offset + index));
     diagnostics.push(...result.diagnostics);
     if (result.isCheck) {
@@ -132,14 +169,14 @@ function readItem(
 
   const signOff = parseSignOff(textOf(inline).replace(/\s+/g, ' ').trim());
   if (signOff.error) diagnostics.push(diagnostic(file, at, 'CL022', signOff.error, 'write a sign-off as `— signed: alice (security-lead) 2026-11-20`'));
-  if (item.checked && check.kind !== 'manual') {
+  if (task.checked && check.kind !== 'manual') {
     diagnostics.push(
       diagnostic(file, at, 'CL021', 'the box of an automated item is ticked', 'leave it `[ ]`: its check decides, and the tick is ignored', 'warning'),
     );
   }
   return {
     text: signOff.text,
-    checked: item.checked === true,
+    checked: task.checked,
     ...at,
     check,
     ...(source_ ? { source: source_ } : {}),
@@ -148,28 +185,34 @@ function readItem(
   };
 }
 
-/** The code span's text as written (between its backtick fences) and the file offset of its first character. */
-function spanText(node: InlineCode, source: string): { text: string; offset: number } {
-  const start = node.position!.start.offset!;
-  const end = node.position!.end.offset!;
-  const raw = source.slice(start, end);
-  const fence = /^`+/.exec(raw)![0].length;
-  return { text: raw.slice(fence, raw.length - fence), offset: start + fence };
-}
-
-/** Task-list items (GFM `- [ ]` / `- [x]`) anywhere under a node, nested ones included, in document order. */
-function taskItems(node: Nodes): ListItem[] {
-  if (node.type === 'heading') return [];
-  const found: ListItem[] = [];
-  if (node.type === 'listItem' && typeof node.checked === 'boolean') found.push(node);
-  if ('children' in node) for (const child of node.children as Nodes[]) found.push(...taskItems(child));
+/**
+ * The last code span of a paragraph, as written between its backtick fences, and the file offset
+ * of its first character (for the column of a diagnostic inside a check). A code span opens with a
+ * run of backticks and closes at the next run of the same length (CommonMark 6.1).
+ */
+function lastCodeSpan(doc: MarkdownDocument, [first, end]: [number, number]): { text: string; offset: number } | undefined {
+  let base = 0;
+  for (let line = 0; line < first; line += 1) base += (doc.lines[line] as string).length + 1;
+  const raw = doc.lines.slice(first, end).join('\n');
+  let found: { text: string; offset: number } | undefined;
+  const runs = /`+/g;
+  let open: RegExpExecArray | null;
+  while ((open = runs.exec(raw))) {
+    if (open.index > 0 && raw[open.index - 1] === '\\') continue;
+    const fence = open[0];
+    const closing = new RegExp(`(?<!\`)${fence}(?!\`)`, 'g');
+    closing.lastIndex = open.index + fence.length;
+    const close = closing.exec(raw);
+    if (!close) continue;
+    found = { text: raw.slice(open.index + fence.length, close.index), offset: base + open.index + fence.length };
+    runs.lastIndex = close.index + fence.length;
+  }
   return found;
 }
 
-function textOf(nodes: readonly (PhrasingContent | Heading['children'][number])[]): string {
-  return nodes
-    .map((n) => ('value' in n && typeof n.value === 'string' ? (n.type === 'inlineCode' ? `\`${n.value}\`` : n.value) : 'children' in n ? textOf(n.children) : ''))
-    .join('');
+/** Plain text of an item, code spans kept with their backticks. */
+function textOf(tokens: readonly Token[]): string {
+  return plainText(tokens, { code: (content) => `\`${content}\`` });
 }
 
 /** Maps a source offset to a 1-based line and column. */

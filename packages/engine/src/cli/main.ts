@@ -3,7 +3,7 @@ import { parseArgs } from 'citty';
 import { commands, globalOptions, type ArgSpec, type CommandName, type CommandSpec } from './spec.js';
 import { EXIT, ReadybookError } from '../errors.js';
 import { makeStyle } from './present/style.js';
-import { closest } from './suggest.js';
+import { closest } from '../suggest.js';
 
 export interface CommandContext {
   args: Record<string, unknown> & { _: string[] };

@@ -1,8 +1,11 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostics } from '../diagnostics.js';
 import { formatDiagnostic, parseRunbook } from './parse.js';
 
 const F = '```';
+const REPO_RUNBOOKS = join(import.meta.dirname, '../../../../runbooks');
 const lines = (...l: string[]) => `${l.join('\n')}\n`;
 const messages = (source: string) => parseRunbook(source, 'runbooks/x.md').diagnostics.map((d) => formatDiagnostic(d, { hint: false }));
 
@@ -80,9 +83,41 @@ describe('parseRunbook', () => {
     expect(messages(body(40_000))).toEqual([]);
   });
 
-  it('keeps heading text as a whole parse gives it, inline syntax and references included', () => {
-    const { runbook } = parseRunbook(lines('---', 'title: T', '---', '## Restore `db` from *S3*', `${F}sh run`, 'true', F, '## Use [the tool][t] \\& [^n]', '[t]: https://example.com', '[^n]: a note', '', 'Title', '---'), 'x.md');
-    expect(runbook?.steps.map((s) => s.title)).toEqual(['Restore db from S3', 'Use the tool &', 'Title']);
+  it('keeps heading text as a reader sees it, inline syntax and references included', () => {
+    const { runbook } = parseRunbook(lines('---', 'title: T', '---', '## Restore `db` from *S3*', `${F}sh run`, 'true', F, '## Use [the tool][t] \\& ![an image](x.png)', '[t]: https://example.com'), 'x.md');
+    expect(runbook?.steps.map((s) => s.title)).toEqual(['Restore db from S3', 'Use the tool & an image']);
+  });
+
+  it('refuses what only looks like a step heading or an executable block (RB022), at its line', () => {
+    const source = lines(
+      '---', 'title: T', '---',
+      '## Real', `${F}sh run`, 'true', F,
+      'Looks like a step', '---',
+      '##No space',
+      '',
+      '    ```sh run', '    echo indented',
+      '',
+      '<details>', '```sh verify', 'true', '```', '</details>',
+      '',
+      '- item', '',  '  ## In a list',
+      '',
+      '``sh run``',
+    );
+    expect(messages(source).filter((m) => m.includes('RB022'))).toEqual([
+      'runbooks/x.md:9:1: error RB022: a heading underlined with `---` is not a step; write a step as `## Title`, or a rule as `***`',
+      'runbooks/x.md:10:1: error RB022: this line looks like a step heading but has no space after `##`, so it is text; write `## Title`',
+      'runbooks/x.md:12:5: error RB022: this line looks like an executable block but is indented, so it is plain code that never runs; start the fence at the beginning of the line',
+      'runbooks/x.md:16:1: error RB022: this line looks like an executable block but is inside an HTML block, so it never runs; leave a blank line after the HTML tag',
+      'runbooks/x.md:23:3: error RB022: this `##` heading is inside a list or quote, so it is not a step; start it at the beginning of a line',
+      'runbooks/x.md:25:1: error RB022: this line looks like an executable block but is not a fence of three or more backticks (or tildes) at the start of a line, so it never runs',
+    ]);
+  });
+
+  it('reads every runbook of the repo without a look-alike', () => {
+    for (const file of readdirSync(REPO_RUNBOOKS)) {
+      const { diagnostics } = parseRunbook(readFileSync(join(REPO_RUNBOOKS, file), 'utf8'), `runbooks/${file}`);
+      expect(diagnostics.map((d) => d.code)).toEqual([]);
+    }
   });
 
   it('prints at most 50 diagnostics of one file, then counts the rest', () => {

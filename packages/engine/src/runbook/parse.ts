@@ -1,9 +1,10 @@
 import { basename, extname } from 'node:path';
-import type { Code, Heading, Root, RootContent } from 'mdast';
 import { blockOptionsSchema, blockLangSchema, runbookFrontmatterSchema, type BlockLang, type BlockRole, type RunbookFrontmatter } from '@readybook/schema';
 import { diagnostic, formatDiagnostic, hasErrors, type Diagnostic } from '../diagnostics.js';
 import { parseFrontmatter, validateFrontmatter } from '../document/frontmatter.js';
-import { isFenceClosed, lineCountProblem, nestingProblem, parseOutline, sourceOf } from '../document/markdown.js';
+import { lineCountProblem, nestingProblem } from '../document/markdown.js';
+import { outline, type FencePart, type Outline } from '../document/outline.js';
+import { closest } from '../suggest.js';
 import { decodeSource, readSource } from '../document/source.js';
 
 export { formatDiagnostic, hasErrors, type Diagnostic } from '../diagnostics.js';
@@ -86,9 +87,10 @@ function parseRunbookText(text: string, file: string, hash: string): ParseResult
   if (deep) return { diagnostics: [diagnostic(file, 'RB005', deep.message, { line: deep.line })] };
   const long = lineCountProblem(text);
   if (long) return { diagnostics: [diagnostic(file, 'RB006', long.message, { line: long.line })] };
-  const { tree, headingText } = parseOutline(text);
-  const frontmatter = readFrontmatter(tree, file, diagnostics);
-  const { intro, steps } = readSteps(tree, headingText, text, file, diagnostics);
+  const parsed = outline(text);
+  for (const look of parsed.lookAlikes) diagnostics.push(diagnostic(file, 'RB022', look.message, look));
+  const frontmatter = readFrontmatter(parsed, file, diagnostics);
+  const { intro, steps } = readSteps(parsed, file, diagnostics);
   if (steps.length === 0 && !hasErrors(diagnostics)) {
     diagnostics.push(diagnostic(file, 'RB010', 'the runbook has no steps (no `##` headings)', { line: lastLine(text) }));
   }
@@ -133,14 +135,13 @@ function checkBackgroundNames(steps: readonly Step[], file: string): Diagnostic[
   return problems;
 }
 
-function readFrontmatter(tree: Root, file: string, diagnostics: Diagnostic[]): RunbookFrontmatter | undefined {
-  const first = tree.children[0];
-  if (!first || first.type !== 'yaml') {
+function readFrontmatter({ doc }: Outline, file: string, diagnostics: Diagnostic[]): RunbookFrontmatter | undefined {
+  if (!doc.frontmatter) {
     diagnostics.push(diagnostic(file, 'RB003', 'the file has no YAML frontmatter; a runbook starts with `---`, `title: …`, `---`', { line: 1 }));
     return undefined;
   }
-  const startLine = (first.position?.start.line ?? 1) + 1;
-  const parsed = parseFrontmatter(first.value, file, startLine, diagnostics);
+  const startLine = doc.frontmatter.firstLine;
+  const parsed = parseFrontmatter(doc.frontmatter.yaml, file, startLine, diagnostics);
   if (!parsed) return undefined;
   if (parsed.data === null || typeof parsed.data !== 'object' || Array.isArray(parsed.data)) {
     diagnostics.push(diagnostic(file, 'RB002', 'frontmatter must be a YAML map with at least `title:`', { line: startLine }));
@@ -149,7 +150,7 @@ function readFrontmatter(tree: Root, file: string, diagnostics: Diagnostic[]): R
   return validateFrontmatter(runbookFrontmatterSchema, parsed, file, diagnostics);
 }
 
-function readSteps(tree: Root, headingText: (node: Heading) => string, text: string, file: string, diagnostics: Diagnostic[]): { intro: string; steps: Step[] } {
+function readSteps({ parts, nestedFences }: Outline, file: string, diagnostics: Diagnostic[]): { intro: string; steps: Step[] } {
   const steps: Step[] = [];
   const introParts: string[] = [];
   const titles = new Map<string, number>();
@@ -162,12 +163,15 @@ function readSteps(tree: Root, headingText: (node: Heading) => string, text: str
     steps.push(current.step);
   };
 
-  for (const node of tree.children) {
-    if (node.type === 'yaml') continue;
-    if (node.type === 'heading' && node.depth === 2) {
+  // Executable blocks must sit directly under the step heading, not inside lists or quotes.
+  for (const nested of nestedFences) {
+    diagnostics.push(diagnostic(file, 'RB016', 'an executable block must sit directly under a `##` step heading, not inside a list or quote', { line: nested.line }));
+  }
+  for (const part of parts) {
+    if (part.kind === 'heading') {
       finish();
-      const title = headingText(node).trim();
-      const line = node.position?.start.line ?? 1;
+      const title = part.title.trim();
+      const line = part.line;
       if (title === '') diagnostics.push(diagnostic(file, 'RB020', 'a `##` step heading has no title', { line }));
       const previous = titles.get(title.toLowerCase());
       if (previous !== undefined && title !== '') {
@@ -177,24 +181,17 @@ function readSteps(tree: Root, headingText: (node: Heading) => string, text: str
       current = { step: { index: steps.length + 1, title, line, description: '', manual: true }, prose: [] };
       continue;
     }
-    const block = node.type === 'code' ? readBlock(node, text, file, diagnostics) : undefined;
-    for (const nested of nestedCode(node)) {
-      // Executable blocks must sit directly under the step heading, not inside lists or quotes.
-      const words = (nested.meta ?? '').split(/\s+/);
-      if (words.some((word) => (ROLES as readonly string[]).includes(word))) {
-        diagnostics.push(diagnostic(file, 'RB016', 'an executable block must sit directly under a `##` step heading, not inside a list or quote', { line: nested.position?.start.line ?? 1 }));
-      }
-    }
+    const block = part.kind === 'fence' ? readBlock(part, file, diagnostics) : undefined;
     if (!current) {
       if (block) {
         diagnostics.push(diagnostic(file, 'RB016', `a \`${block.role}\` block appears before the first \`##\` step`, { line: block.line }));
       } else {
-        introParts.push(proseOf(text, node));
+        introParts.push(part.source);
       }
       continue;
     }
     if (!block) {
-      current.prose.push(proseOf(text, node));
+      current.prose.push(part.source);
       continue;
     }
     const existing = current.step[block.role];
@@ -208,19 +205,13 @@ function readSteps(tree: Root, headingText: (node: Heading) => string, text: str
   return { intro: introParts.join('\n\n'), steps };
 }
 
-/** Parses a code node's info string; returns a Block only for executable blocks. */
-function readBlock(node: Code, text: string, file: string, diagnostics: Diagnostic[]): Block | undefined {
-  const line = node.position?.start.line ?? 1;
-  const lang = node.lang ?? '';
-  const words = (node.meta ?? '').trim().split(/\s+/).filter(Boolean);
+/** Parses a fence's info string; returns a Block only for executable blocks. */
+function readBlock(fence: FencePart, file: string, diagnostics: Diagnostic[]): Block | undefined {
+  const { line, lang, words } = fence;
   const info = [lang, ...words].join(' ');
-  // indexOf, not split: split scans the rest of the file, which made large runbooks quadratic.
-  const lineStart = node.position?.start.offset ?? 0;
-  const lineEnd = text.indexOf('\n', lineStart);
-  const firstLine = text.slice(lineStart, lineEnd === -1 ? undefined : lineEnd);
-  const columnOf = (word: string) => (node.position?.start.column ?? 1) + Math.max(0, firstLine.indexOf(word));
+  const columnOf = (word: string) => 1 + Math.max(0, fence.opening.indexOf(word));
 
-  if (!isFenceClosed(node, text)) {
+  if (!fence.closed) {
     diagnostics.push(diagnostic(file, 'RB017', 'this code fence is never closed, so it runs to the end of the file', { line }));
     return undefined;
   }
@@ -233,7 +224,7 @@ function readBlock(node: Code, text: string, file: string, diagnostics: Diagnost
   if (roles.length === 0) {
     if (EXECUTABLE_LANGS.has(lang)) {
       for (const word of words) {
-        const near = ROLES.find((role) => !word.includes('=') && word.length >= 3 && editDistance(word.toLowerCase(), role) <= 2);
+        const near = word.includes('=') || word.length < 3 ? undefined : closest(word.toLowerCase(), ROLES, 2);
         if (near) {
           diagnostics.push(diagnostic(file, 'RB014', `unknown word \`${word}\` in the info string \`${info}\`; did you mean \`${near}\`? (as written, the block is documentation and never runs)`, { line, column: columnOf(word) }));
         }
@@ -283,7 +274,7 @@ function readBlock(node: Code, text: string, file: string, diagnostics: Diagnost
     }
     ok = false;
   }
-  if (node.value.trim() === '') {
+  if (fence.code.trim() === '') {
     diagnostics.push(diagnostic(file, 'RB018', `the \`${role}\` block is empty`, { line }));
     ok = false;
   }
@@ -301,39 +292,9 @@ function readBlock(node: Code, text: string, file: string, diagnostics: Diagnost
     diagnostics.push(diagnostic(file, 'RB013', 'a background block cannot retry: it is started once and watched until it ends', { line, column: columnOf('retries=') }));
     return undefined;
   }
-  return { role, lang: lang as BlockLang, code: node.value, info, options, line };
-}
-
-/**
- * A block's source for a step's description, without trailing whitespace: where micromark and
- * markdown-it (blocks.ts) end a block differently, it is by line endings and blank lines only.
- */
-function proseOf(text: string, node: RootContent): string {
-  return sourceOf(text, node).trimEnd();
-}
-
-function* nestedCode(node: RootContent): Generator<Code> {
-  if (!('children' in node)) return;
-  for (const child of node.children as RootContent[]) {
-    if (child.type === 'code') yield child;
-    yield* nestedCode(child);
-  }
+  return { role, lang: lang as BlockLang, code: fence.code, info, options, line };
 }
 
 function lastLine(text: string): number {
   return Math.max(1, text.split('\n').length);
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i += 1) {
-    let previous = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j += 1) {
-      const saved = row[j] as number;
-      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = saved;
-    }
-  }
-  return row[b.length] as number;
 }
