@@ -5,26 +5,31 @@ export interface Diagnostic {
   file: string;
   line: number;
   column: number;
-  code: ErrorCode | string;
+  code: ErrorCode;
   message: string;
   hint?: string;
   severity: 'error' | 'warning';
 }
 
+/**
+ * The one way to make a diagnostic: a code of the catalog (errors.ts), a message saying what is
+ * wrong here, and the catalog's hint unless this place knows a better one.
+ */
 export function diagnostic(
   file: string,
   code: ErrorCode,
   message: string,
   position: { line: number; column?: number } | undefined,
-  severity: Diagnostic['severity'] = 'error',
+  options: Diagnostic['severity'] | { severity?: Diagnostic['severity']; hint?: string } = 'error',
 ): Diagnostic {
+  const { severity = 'error', hint = ERRORS[code].hint } = typeof options === 'string' ? { severity: options } : options;
   return {
     file,
     line: position?.line ?? 1,
     column: position?.column ?? 1,
     code,
     message,
-    hint: ERRORS[code].hint,
+    hint,
     severity,
   };
 }

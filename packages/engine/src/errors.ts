@@ -33,6 +33,7 @@ export interface CatalogEntry {
 }
 
 export const ERRORS = {
+  // Runbooks (RB0xx), the CLI and runs.
   RB001: { title: 'Invalid YAML frontmatter', hint: 'Fix the YAML between the two `---` lines.', exit: EXIT.invalid },
   RB002: { title: 'Invalid frontmatter field', hint: 'See the runbook format reference for the allowed fields and types.', exit: EXIT.invalid },
   RB003: { title: 'Missing frontmatter', hint: 'Start the file with `---`, a YAML block with at least `title:`, and `---`.', exit: EXIT.invalid },
@@ -70,6 +71,34 @@ export const ERRORS = {
   RB071: { title: 'Nothing to verify', hint: 'Give a run id (see `readybook runs`), `latest`, an evidence file under evidence/runs/ or a release file under evidence/releases/.', exit: EXIT.invalid },
   RB072: { title: 'Signing key unusable', hint: 'READYBOOK_SIGNING_KEY must name an unencrypted Ed25519 key (PKCS#8 PEM, or OpenSSH from `ssh-keygen -t ed25519 -N ""`); unset it to use the home\'s own key.', exit: EXIT.invalid },
   RB073: { title: 'Cannot sign off', hint: 'Name the item by its line number or a unique part of its text, give the role its check asks for (`manual(role=…)`), and a key listed for that role in evidence/allowed_signers.', exit: EXIT.invalid },
+  RB074: { title: 'Cannot publish evidence', hint: 'Only a finished run can be published: list runs with `readybook runs`, and check READYBOOK_HOME.', exit: EXIT.invalid },
+  // Checklists (CL0xx).
+  CL001: { title: 'Checklist has no frontmatter', hint: 'Start the file with `---`, `title:`, `gate:`, `owner:` and `---`.', exit: EXIT.invalid },
+  CL002: { title: 'Checklist frontmatter is not valid YAML', hint: 'Check the indentation and quoting of the YAML between the two `---` lines.', exit: EXIT.invalid },
+  CL003: { title: 'Invalid checklist frontmatter field', hint: 'See the checklist format reference for the fields and their types.', exit: EXIT.invalid },
+  CL010: { title: 'Unknown check kind', hint: 'A check is `evidence:`, `measure:`, `command:` or `manual`, in a code span at the end of the item.', exit: EXIT.invalid },
+  CL011: { title: 'Malformed check', hint: 'Write the check as in the checklist format reference, e.g. `evidence: backup` or `measure: restore RTO_SECONDS < 900`.', exit: EXIT.invalid },
+  CL012: { title: 'Unknown comparator', hint: 'Compare with <, <=, >, >=, == or !=.', exit: EXIT.invalid },
+  CL013: { title: 'Invalid duration', hint: 'Write a duration such as 30s, 10m, 2h or 7d.', exit: EXIT.invalid },
+  CL014: { title: 'Invalid runbook id', hint: 'A runbook id is the file name in runbooks/ without .md: lower-case letters, digits and -.', exit: EXIT.invalid },
+  CL015: { title: 'Invalid output name', hint: 'Output names are upper-case letters, digits and _, as the runbook writes them.', exit: EXIT.invalid },
+  CL016: { title: 'Threshold is not a number', hint: 'Write the threshold as a number, e.g. `< 900`.', exit: EXIT.invalid },
+  CL017: { title: 'Unknown check option', hint: 'See the checklist format reference for the options of each check.', exit: EXIT.invalid },
+  CL018: { title: 'Option outside the parentheses', hint: 'Options go in parentheses right after the kind, e.g. `evidence(max-age=7d): backup`.', exit: EXIT.invalid },
+  CL019: { title: 'Empty command', hint: 'Write the command to run after `command:`.', exit: EXIT.invalid },
+  CL020: { title: 'Item outside a section', hint: 'Put a `## Section` heading above the first item.', exit: EXIT.invalid },
+  CL021: { title: 'Ticked automated item', hint: 'Leave it `[ ]`: its check decides, and the tick is ignored.', exit: EXIT.invalid },
+  CL022: { title: 'Malformed sign-off', hint: 'Write a sign-off as `— signed: alice (security-lead) 2026-11-20`.', exit: EXIT.invalid },
+  CL023: { title: 'Checklist has no items', hint: 'Write items as `- [ ] text` under `##` sections.', exit: EXIT.invalid },
+  CL024: { title: 'Unknown runbook', hint: 'Name a runbook of runbooks/ (its file name without .md).', exit: EXIT.invalid },
+  CL025: { title: 'Checklist nesting too deep', hint: 'Flatten the nested items: a checklist item nested this deep is not a checklist.', exit: EXIT.invalid },
+  CL026: { title: 'Checklist has too many lines', hint: 'Split the checklist: a checklist has at most 1,000 lines.', exit: EXIT.invalid },
+  CL040: { title: 'Checklist not found', hint: 'Give a path to a .md file, or the name of a checklist in checklists/ without .md.', exit: EXIT.invalid },
+  CL041: { title: 'Invalid checklist', hint: 'Fix the diagnostics above; `readybook check <checklist>` evaluates nothing until the file is valid.', exit: EXIT.invalid },
+  ADR001: { title: 'ADR frontmatter is not valid YAML', hint: 'Fix the YAML between the two `---` lines.', exit: EXIT.invalid },
+  ADR002: { title: 'Invalid ADR frontmatter field', hint: 'An ADR has number, title, status, date, deciders, tags, supersedes and superseded-by; see `readybook adr new` for a template.', exit: EXIT.invalid },
+  ADR003: { title: 'ADR has no frontmatter', hint: 'Start the ADR with `---`, its YAML frontmatter and `---` (`readybook adr new <title>` writes one).', exit: EXIT.invalid },
+  ADR004: { title: 'Unreadable ADR', hint: 'ADRs are UTF-8 text files of at most 1 MiB.', exit: EXIT.invalid },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -17,3 +17,4 @@ export { repoRootOf } from './record/repo.js';
 export { stepChange, stepHashes, type RunbookIdentity, type StepHash } from './runbook/steps-hash.js';
 export { loadTrust } from './trust/keys.js';
 export { verifyEvidenceFile, verifyRunDir, type Trust, type Verification } from './trust/verify.js';
+export { validateAdr } from './adr/validate.js';

@@ -107,6 +107,24 @@ describe('usage errors are refused before anything runs (exit 2)', () => {
     expect(cli(['run', 'x.md', '--verbos'], { cwd: ws.dir, env: ws.env }).stderr).toContain('did you mean --verbose?');
   });
 
+  it('a checklist or runbook that is not there, or not valid, is one coded error with a hint, like every other', () => {
+    const ws = workspace();
+    mkdirSync(join(ws.dir, 'checklists'));
+    mkdirSync(join(ws.dir, 'runbooks'));
+    ws.write('checklists/launch.md', '---\ntitle: Launch\ngate: launch\nowner: sre\n---\n\n## Ready\n\n- [ ] Fast `measure: load P95_MS ~ 200`\n');
+    ws.write('runbooks/backup.md', runbook('title: Backup', step('s', 'true')));
+    const unknown = cli(['check', 'lanch'], { cwd: ws.dir, env: ws.env });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('error CL040: no checklist lanch (checklists: launch); did you mean `launch`?\n  hint: Give a path to a .md file, or the name of a checklist in checklists/ without .md.\n');
+    const invalid = cli(['check', 'launch'], { cwd: ws.dir, env: ws.env });
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(/^error CL012: checklists\/launch\.md is not a valid checklist \(1 error\); nothing was evaluated\n  checklists\/launch\.md:9:\d+: error CL012: /);
+    expect(invalid.stderr).toContain('  hint: ');
+    const runbookTypo = cli(['run', 'bakup'], { cwd: ws.dir, env: ws.env });
+    expect(runbookTypo.code).toBe(2);
+    expect(runbookTypo.stderr).toContain('error RB040: no runbook bakup (runbooks: backup); did you mean `backup`?');
+  });
+
   it('help lists each option with a space before its description', () => {
     const ws = workspace();
     const help = cli(['run', '--help'], { cwd: ws.dir, env: ws.env }).stdout;

@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { parseRunbook } from '@readybook/engine/parse';
 import { afterAll, describe, expect, it } from 'vitest';
-import { validateAdr } from '../src/adr.js';
+import { validateAdr } from '@readybook/engine';
 import { record } from '../src/figures.js';
 import { cli, cliMeasured, DIAGNOSTIC, fence, FULL, hasStackTrace, PACKAGE_DIR, pool, runbook, step, workspace } from '../src/harness.js';
 

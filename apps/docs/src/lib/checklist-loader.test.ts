@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { InvalidChecklistError, readChecklist } from '@readybook/engine/checklist';
+import { readChecklist, ReadybookError } from '@readybook/engine/checklist';
 import { describe, expect, it } from 'vitest';
 import { checklistLoader, type ChecklistEntry } from './checklist-loader';
 import { fakeContext } from './fake-loader-context';
@@ -53,11 +53,14 @@ describe('checklistLoader', () => {
     const broken = good.replace('RTO_SECONDS < 3600', 'RTO_SECONDS ~ 3600');
     const root = await contentRoot({ 'checklists/launch.md': good, 'checklists/broken.md': broken });
     const engine = await readChecklist(path.join(root, 'checklists', 'broken.md'), root).catch((error: unknown) => error);
-    expect(engine).toBeInstanceOf(InvalidChecklistError);
-    expect((engine as Error).message).toMatch(/^checklists\/broken\.md is not a valid checklist\nchecklists\/broken\.md:13:\d+/);
+    expect(engine).toBeInstanceOf(ReadybookError);
+    const error = engine as ReadybookError;
+    expect(error.code).toBe('CL012');
+    expect(error.message).toBe('checklists/broken.md is not a valid checklist (1 error); nothing was evaluated');
+    expect(error.details[0]).toMatch(/^checklists\/broken\.md:13:\d+: error CL012: /);
     const { context, entries } = fakeContext();
     await expect(checklistLoader(root, path.join(root, 'evidence', 'evaluations')).load(context)).rejects.toThrow(
-      `checklists/ has 1 invalid checklist(s):\n${(engine as Error).message}`,
+      `checklists/ has 1 invalid checklist(s):\n${[`${error.code}: ${error.message}`, ...error.details].join('\n')}`,
     );
     expect(entries.size).toBe(0);
   });

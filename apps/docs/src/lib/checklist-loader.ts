@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
-import { formatDiagnostic, InvalidChecklistError, readChecklist, type ChecklistItem as EngineItem } from '@readybook/engine/checklist';
+import { formatDiagnostic, readChecklist, ReadybookError, type ChecklistItem as EngineItem } from '@readybook/engine/checklist';
 import type { ChecklistFrontmatter } from '@readybook/schema';
 import { proseAround } from './checklist.js';
 import { readEvaluation, type ChecklistEvaluation } from './evaluation.js';
@@ -56,8 +56,8 @@ async function loadChecklists({ store, renderMarkdown, generateDigest, logger }:
     try {
       parsed = await readChecklist(file, root);
     } catch (error) {
-      if (!(error instanceof InvalidChecklistError)) throw error;
-      problems.push(error.message);
+      if (!(error instanceof ReadybookError)) throw error;
+      problems.push([`${error.code}: ${error.message}`, ...error.details].join('\n'));
       continue;
     }
     const { checklist, diagnostics } = parsed;

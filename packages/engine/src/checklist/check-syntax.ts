@@ -1,5 +1,6 @@
 import { type Check, checkSchema, comparatorSchema, parseDuration } from '@readybook/schema';
-import { type ChecklistCode, diagnostic } from './diagnostics.js';
+import { diagnostic } from '../diagnostics.js';
+import type { ErrorCode } from '../errors.js';
 import type { Diagnostic } from './types.js';
 
 /**
@@ -51,8 +52,8 @@ export interface CheckSpanResult {
 /** Parses the text of an item's trailing inline code span; `locate` maps an index of `text` to a file position. */
 export function parseCheckSpan(text: string, file: string, locate: Locate): CheckSpanResult {
   const diagnostics: Diagnostic[] = [];
-  const fail = (index: number, code: ChecklistCode, message: string, hint?: string): CheckSpanResult => {
-    diagnostics.push(diagnostic(file, locate(index), code, message, hint));
+  const fail = (index: number, code: ErrorCode, message: string, hint?: string): CheckSpanResult => {
+    diagnostics.push(diagnostic(file, code, message, locate(index), hint ? { hint } : 'error'));
     return { isCheck: true, diagnostics };
   };
 

@@ -59,14 +59,14 @@ describe('readybook check', () => {
     }
   });
 
-  test('an invalid or unknown checklist: exit 2 with diagnostics', async () => {
-    const invalid = await check('malformed');
-    expect(invalid.code).toBe(2);
-    expect(invalid.stderr).toContain('checklists/malformed.md:10:53: error CL012: `=<` is not a comparator');
-    expect(invalid.stdout).toBe('');
-    const unknown = await check('nope');
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/^no checklist nope \(checklists: all-kinds, malformed\)/);
+  test('an invalid or unknown checklist throws a coded error (exit 2) with every diagnostic', async () => {
+    const invalid = await check('malformed').catch((error: unknown) => error);
+    expect(invalid).toMatchObject({ code: 'CL010', exitCode: 2, message: 'checklists/malformed.md is not a valid checklist (6 errors); nothing was evaluated' });
+    expect((invalid as { details: string[] }).details).toContain('checklists/malformed.md:10:53: error CL012: `=<` is not a comparator');
+    const unknown = await check('nope').catch((error: unknown) => error);
+    expect(unknown).toMatchObject({ code: 'CL040', exitCode: 2, message: 'no checklist nope (checklists: all-kinds, malformed)' });
+    const typo = await check('malfromed').catch((error: unknown) => error);
+    expect(typo).toMatchObject({ code: 'CL040', message: 'no checklist malfromed (checklists: all-kinds, malformed); did you mean `malformed`?' });
   });
 
   test('a checklist given by path outside checklists/', async () => {
@@ -80,7 +80,7 @@ describe('readybook check', () => {
 });
 
 describe('readybook evidence add', () => {
-  test('copies the run report and says where; exit 2 for an unknown run', async () => {
+  test('copies the run report and says where; RB074 (exit 2) for an unknown run', async () => {
     const ws = await workspace();
     const stdout = capture();
     const stderr = capture();
@@ -88,8 +88,10 @@ describe('readybook evidence add', () => {
     expect(stdout.text).toMatch(/^wrote evidence\/runs\/restore\/20261101T000000Z-restore-0a0b\.json \(rolled-back\) and its signature \.sig by SHA256:\S+; commit both to keep the evidence\n$/);
     expect(stderr.text).toMatch(/is not listed in evidence\/allowed_signers: check will not count this evidence until its public key is added there\n/);
     expect(stderr.text).toContain('note: run 20261101T000000Z-restore-0a0b rolled-back: checks only count passing runs\n');
-    const missing = capture();
-    expect(await runEvidenceAdd({ runId: 'nope', home: ws.home, cwd: ws.cwd, stdout: capture(), stderr: missing })).toBe(2);
-    expect(missing.text).toContain('hint: list run ids with `readybook runs`');
+    await expect(runEvidenceAdd({ runId: 'nope', home: ws.home, cwd: ws.cwd, stdout: capture(), stderr: capture() })).rejects.toMatchObject({
+      code: 'RB074',
+      exitCode: 2,
+      hint: 'List run ids with `readybook runs`, and check READYBOOK_HOME.',
+    });
   });
 });

@@ -1,13 +1,14 @@
+import { EXIT } from '../errors.js';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gitRoot } from '../record/home.js';
 import { gitState, repoRootOf } from '../record/repo.js';
 import { sha256 } from '../trust/sshsig.js';
 import { loadTrust } from '../trust/keys.js';
-import { formatDiagnostics } from './diagnostics.js';
+import { formatDiagnostics } from '../diagnostics.js';
 import { evaluate, InterruptedError, writeEvaluation } from './evaluate.js';
-import { EvidenceError, publishEvidence } from './evidence.js';
-import { displayPath, InvalidChecklistError, readChecklist, resolveChecklistPath } from './load.js';
+import { publishEvidence } from './evidence.js';
+import { displayPath, readChecklist, resolveChecklistPath } from './load.js';
 import { renderEvaluation, shouldColor } from './render.js';
 
 export interface Output {
@@ -37,11 +38,9 @@ export interface CheckArgs {
   signal?: AbortSignal;
 }
 
-export const CHECK_EXIT = { go: 0, noGo: 1, invalid: 2, interrupted: 130 } as const;
-
 /**
- * `readybook check <checklist>`: evaluates it, prints the table (or JSON) and returns 0 GO, 1 NO-GO, 2 invalid,
- * 130 interrupted. Everything is relative to the checklist's repository root (repo.ts), never the working
+ * `readybook check <checklist>`: evaluates it, prints the table (or JSON) and returns 0 GO, 1 NO-GO or 130
+ * interrupted; an invalid checklist throws a ReadybookError (exit 2), printed by the CLI like every error. Everything is relative to the checklist's repository root (repo.ts), never the working
  * directory: commands run there, runbooks and evidence/ are read there, the default home is there. Ctrl-C or
  * SIGTERM stops the running command's process group and returns 130 without writing anything.
  */
@@ -100,15 +99,13 @@ export async function runCheck(args: CheckArgs): Promise<number> {
       const written = writeRelease(evaluation, { tag: args.release, evidenceDir, home, env, root });
       if (!args.json) stdout.write(`wrote ${displayPath(written, args.cwd)} (signed decision record for ${args.release}: verify it with \`readybook verify ${displayPath(written, args.cwd)}\`)\n`);
     }
-    return evaluation.verdict === 'GO' ? CHECK_EXIT.go : CHECK_EXIT.noGo;
+    return evaluation.verdict === 'GO' ? EXIT.passed : EXIT.failed;
   } catch (error) {
     if (error instanceof InterruptedError) {
       stderr.write(`interrupted${signalName ? ` by ${signalName}` : ''}${error.during ? ` while running ${error.during}` : ''}: its process group was stopped; no verdict, nothing was written\n`);
-      return CHECK_EXIT.interrupted;
+      return EXIT.interrupted;
     }
-    if (!(error instanceof InvalidChecklistError)) throw error;
-    stderr.write(`${error.message}\n`);
-    return CHECK_EXIT.invalid;
+    throw error;
   } finally {
     for (const signal of handled) process.off(signal, onSignal);
   }
@@ -125,13 +122,13 @@ export interface EvidenceAddArgs {
   stderr?: Output;
 }
 
-/** `readybook evidence add <run-id>`: returns 0 when the signed evidence was written, 2 when there is no such finished run, 1 when it does not verify. */
+/** `readybook evidence add <run-id>`: returns 0 when the signed evidence was written; throws RB074 (exit 2) when there is no such finished run, RB070 (exit 1) when it does not verify. */
 export async function runEvidenceAdd(args: EvidenceAddArgs): Promise<number> {
   const stdout = args.stdout ?? process.stdout;
   const stderr = args.stderr ?? process.stderr;
   const env = args.env ?? process.env;
   const root = gitRoot(args.cwd) ?? resolve(args.cwd);
-  try {
+  {
     const trust = loadTrust(root, args.home, env);
     const { path, status, signer } = await publishEvidence(args.runId, { home: args.home, evidenceDir: args.evidenceDir ? resolve(args.cwd, args.evidenceDir) : join(root, 'evidence'), trust, env });
     stdout.write(`wrote ${displayPath(path, args.cwd)} (${status}) and its signature .sig by ${signer}; commit both to keep the evidence\n`);
@@ -139,10 +136,6 @@ export async function runEvidenceAdd(args: EvidenceAddArgs): Promise<number> {
       stderr.write(`note: ${signer} is not listed in ${trust.allowedFile}: check will not count this evidence until its public key is added there\n`);
     }
     if (status !== 'passed') stderr.write(`note: run ${args.runId} ${status}: checks only count passing runs\n`);
-    return 0;
-  } catch (error) {
-    if (!(error instanceof EvidenceError)) throw error;
-    stderr.write(`error: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
-    return /does not verify/.test(error.message) ? 1 : 2;
+    return EXIT.passed;
   }
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { EvidenceError, loadRuns, publishEvidence } from './evidence.js';
+import { loadRuns, publishEvidence } from './evidence.js';
 import { workspace } from './fixtures/workspace.js';
 
 describe('loadRuns', () => {
@@ -53,6 +53,6 @@ describe('publishEvidence', () => {
     const ws = await workspace();
     await expect(publishEvidence('20990101T000000Z-x-0000', ws)).rejects.toThrow(/^no run 20990101T000000Z-x-0000 in /);
     await expect(publishEvidence('20261124T110000Z-dr-drill-c3d4', ws)).rejects.toThrow('run 20261124T110000Z-dr-drill-c3d4 has no report.json: it is still running or was killed');
-    await expect(publishEvidence('../../etc', ws)).rejects.toBeInstanceOf(EvidenceError);
+    await expect(publishEvidence('../../etc', ws)).rejects.toMatchObject({ code: 'RB074' });
   });
 });

@@ -1,3 +1,4 @@
+import { ReadybookError } from '../errors.js';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SEAL_FILE, SEAL_SIG_FILE } from '../trust/seal.js';
@@ -41,15 +42,6 @@ export interface EvidenceLocations {
   trust?: Trust;
 }
 
-export class EvidenceError extends Error {
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-    this.name = 'EvidenceError';
-  }
-}
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -168,29 +160,29 @@ function fromJournal(text: string | undefined, file: string): RunRecord | undefi
  * `readybook evidence add <run-id>`: publishes a finished run as `<evidenceDir>/runs/<runbook-id>/<run-id>.json`:
  * its report.json (masked by the engine when written) with the run's journal, seal and seal signature
  * embedded, and `<run-id>.json.sig`, an SSHSIG signature of the file (namespace readybook-evidence) by this
- * home's key or READYBOOK_SIGNING_KEY. The run must verify first. Throws EvidenceError.
+ * home's key or READYBOOK_SIGNING_KEY. The run must verify first. Throws a ReadybookError (RB074, or RB070 when the run does not verify).
  */
 export async function publishEvidence(runId: string, where: EvidenceLocations & { env?: NodeJS.ProcessEnv }): Promise<{ path: string; runbookId: string; status: string; signer: string }> {
-  if (!SAFE_ID.test(runId)) throw new EvidenceError(`\`${runId}\` is not a run id`, 'list run ids with `readybook runs`');
+  if (!SAFE_ID.test(runId)) throw new ReadybookError('RB074', `\`${runId}\` is not a run id`, { hint: 'List run ids with `readybook runs`.' });
   const dir = join(where.home, 'runs', runId);
   const text = await readText(join(dir, 'report.json'));
   if (text === undefined) {
     const exists = (await listDir(dir)).length > 0;
     throw exists
-      ? new EvidenceError(`run ${runId} has no report.json: it is still running or was killed`, 'only finished runs can be published; resume it with `readybook resume`')
-      : new EvidenceError(`no run ${runId} in ${join(where.home, 'runs')}`, 'list run ids with `readybook runs`, and check READYBOOK_HOME');
+      ? new ReadybookError('RB074', `run ${runId} has no report.json: it is still running or was killed`, { hint: 'Only finished runs can be published; resume it with `readybook resume`.' })
+      : new ReadybookError('RB074', `no run ${runId} in ${join(where.home, 'runs')}`, { hint: 'List run ids with `readybook runs`, and check READYBOOK_HOME.' });
   }
   let report: Record<string, unknown>;
   try {
     report = JSON.parse(text);
   } catch {
-    throw new EvidenceError(`${join(dir, 'report.json')} is not valid JSON`);
+    throw new ReadybookError('RB074', `${join(dir, 'report.json')} is not valid JSON`);
   }
   const record = fromReport(report, 'evidence', dir);
-  if (!record || record.runId !== runId || !SAFE_ID.test(record.runbookId)) throw new EvidenceError(`${join(dir, 'report.json')} is not a report of run ${runId}`);
+  if (!record || record.runId !== runId || !SAFE_ID.test(record.runbookId)) throw new ReadybookError('RB074', `${join(dir, 'report.json')} is not a report of run ${runId}`);
   const verification = verifyRunDir(dir, runId, where.trust ?? loadTrustFrom(where.evidenceDir, where.home, where.env));
   if (!verification.ok) {
-    throw new EvidenceError(`run ${runId} does not verify, so it cannot be published: ${verification.problems.join('; ')}`, `see \`readybook verify ${runId}\``);
+    throw new ReadybookError('RB070', `run ${runId} does not verify, so it cannot be published: ${verification.problems.join('; ')}`, { hint: `See \`readybook verify ${runId}\`.` });
   }
   const journal = (await readText(join(dir, 'journal.jsonl')))!.split('\n').filter((line) => line.trim() !== '');
   const seal = JSON.parse((await readText(join(dir, SEAL_FILE)))!);
@@ -199,7 +191,7 @@ export async function publishEvidence(runId: string, where: EvidenceLocations & 
   try {
     key = loadOrCreateSigningKey(where.home, where.env);
   } catch (error) {
-    throw new EvidenceError(`cannot sign the evidence: ${(error as Error).message}`, 'READYBOOK_SIGNING_KEY must name an unencrypted Ed25519 key');
+    throw new ReadybookError('RB074', `cannot sign the evidence: ${(error as Error).message}`, { hint: 'READYBOOK_SIGNING_KEY must name an unencrypted Ed25519 key.' });
   }
   const envelope: EvidenceEnvelope = { evidence: { type: 'readybook.evidence/v1', addedAt: new Date().toISOString(), by: key.publicKey.fingerprint }, journal, seal, sealSignature };
   const body = `${JSON.stringify({ ...report, ...envelope }, null, 2)}\n`;

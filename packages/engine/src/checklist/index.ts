@@ -1,10 +1,11 @@
 export { CHECK_KINDS, parseCheckSpan } from './check-syntax.js';
-export { CHECKLIST_CODES, formatDiagnostic } from './diagnostics.js';
-export { CHECK_EXIT, runCheck, runEvidenceAdd, type CheckArgs, type EvidenceAddArgs, type Output } from './command.js';
+export { formatDiagnostic } from '../diagnostics.js';
+export { runCheck, runEvidenceAdd, type CheckArgs, type EvidenceAddArgs, type Output } from './command.js';
 export { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_MAX_AGE_MS, evaluate, evaluateChecklist, writeEvaluation, type EvaluateOptions } from './evaluate.js';
-export { EvidenceError, loadRuns, publishEvidence, type EvidenceLocations, type RunRecord } from './evidence.js';
-export { InvalidChecklistError, readChecklist, resolveChecklistPath } from './load.js';
+export { loadRuns, publishEvidence, type EvidenceLocations, type RunRecord } from './evidence.js';
+export { readChecklist, resolveChecklistPath } from './load.js';
 export { parseChecklist, type ParseOptions } from './parse.js';
 export { renderEvaluation, shouldColor } from './render.js';
 export type * from './types.js';
 export { PASSING_STATUSES } from './types.js';
+export { ReadybookError } from '../errors.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { formatDiagnostic } from './diagnostics.js';
+import { formatDiagnostic } from '../diagnostics.js';
 import { checklistSource } from './fixtures/workspace.js';
 import { parseChecklist } from './parse.js';
 
@@ -65,7 +65,7 @@ describe('parseChecklist', () => {
       checklists/malformed.md:13:49: error CL018: \`within=7d\` must go in the parentheses after \`evidence\`
         hint: write it as \`evidence(within=7d): dr-drill\`
       checklists/malformed.md:15:1: error CL022: cannot read the sign-off \`signed: bob yesterday\`
-        hint: write a sign-off as \`— signed: alice (security-lead) 2026-11-20\`"
+        hint: Write a sign-off as \`— signed: alice (security-lead) 2026-11-20\`."
     `);
   });
 

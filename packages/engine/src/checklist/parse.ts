@@ -4,7 +4,7 @@ import type { Token } from 'markdown-it';
 import { parseDocument } from 'yaml';
 import { lineCountProblem, MAX_CHECKLIST_LINES, nestingProblem, parseInline, parseMarkdown, plainText, type MarkdownDocument } from '../document/markdown.js';
 import { parseCheckSpan } from './check-syntax.js';
-import { diagnostic, hasErrors } from './diagnostics.js';
+import { diagnostic, hasErrors } from '../diagnostics.js';
 import { parseSignOff } from './sign-off.js';
 import type { ChecklistItem, ChecklistSection, Diagnostic, ParseResult } from './types.js';
 
@@ -18,11 +18,11 @@ export function parseChecklist(source: string, file: string, options: ParseOptio
   const diagnostics: Diagnostic[] = [];
   const deep = nestingProblem(source);
   if (deep) {
-    return { diagnostics: [diagnostic(file, { line: deep.line, column: 1 }, 'CL025', deep.message, 'flatten the nested items: a checklist item nested this deep is not a checklist')] };
+    return { diagnostics: [diagnostic(file, 'CL025', deep.message, { line: deep.line })] };
   }
   const long = lineCountProblem(source, MAX_CHECKLIST_LINES);
   if (long) {
-    return { diagnostics: [diagnostic(file, { line: long.line, column: 1 }, 'CL026', long.message, `split the checklist: a checklist has at most ${MAX_CHECKLIST_LINES.toLocaleString('en-US')} lines`)] };
+    return { diagnostics: [diagnostic(file, 'CL026', long.message, { line: long.line })] };
   }
   const doc = parseMarkdown(source);
   const locate = locator(doc.text);
@@ -44,7 +44,7 @@ export function parseChecklist(source: string, file: string, options: ParseOptio
     if (!parsed) continue;
     const section = sections.at(-1);
     if (!section) {
-      diagnostics.push(diagnostic(file, parsed, 'CL020', 'this item is not under a `##` section', 'put a `## Section` heading above the first item'));
+      diagnostics.push(diagnostic(file, 'CL020', 'this item is not under a `##` section', parsed));
       continue;
     }
     section.items.push(parsed);
@@ -52,14 +52,14 @@ export function parseChecklist(source: string, file: string, options: ParseOptio
 
   const items = sections.flatMap((s) => s.items);
   if (items.length === 0) {
-    diagnostics.push(diagnostic(file, { line: 1, column: 1 }, 'CL023', 'the checklist has no task items', 'write items as `- [ ] text` under `##` sections', 'warning'));
+    diagnostics.push(diagnostic(file, 'CL023', 'the checklist has no task items', { line: 1 }, 'warning'));
   }
   if (options.runbooks) {
     for (const item of items) {
       const check = item.check;
       if ((check.kind === 'evidence' || check.kind === 'measure') && !options.runbooks.includes(check.runbook)) {
         diagnostics.push(
-          diagnostic(file, item, 'CL024', `no runbook \`${check.runbook}\` in runbooks/`, `runbooks here: ${options.runbooks.join(', ') || 'none'}`, 'warning'),
+          diagnostic(file, 'CL024', `no runbook \`${check.runbook}\` in runbooks/`, item, { severity: 'warning', hint: `Runbooks here: ${options.runbooks.join(', ') || 'none'}.` }),
         );
       }
     }
@@ -72,7 +72,7 @@ export function parseChecklist(source: string, file: string, options: ParseOptio
 
 function readFrontmatter(yaml: string | undefined, file: string, diagnostics: Diagnostic[]) {
   if (yaml === undefined) {
-    diagnostics.push(diagnostic(file, { line: 1, column: 1 }, 'CL001', 'the checklist has no frontmatter', 'start the file with `---`, `title:`, `gate:`, `owner:` and `---`'));
+    diagnostics.push(diagnostic(file, 'CL001', 'the checklist has no frontmatter', { line: 1 }));
     return undefined;
   }
   const doc = parseDocument(yaml);
@@ -80,7 +80,7 @@ function readFrontmatter(yaml: string | undefined, file: string, diagnostics: Di
   const lineOf = (offset: number) => yaml.slice(0, offset).split('\n').length + 1;
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
-      diagnostics.push(diagnostic(file, { line: lineOf(error.pos[0]), column: 1 }, 'CL002', error.message.split('\n')[0]!, 'check the indentation and quoting of the YAML'));
+      diagnostics.push(diagnostic(file, 'CL002', error.message.split('\n')[0]!, { line: lineOf(error.pos[0]) }));
     }
     return undefined;
   }
@@ -89,7 +89,7 @@ function readFrontmatter(yaml: string | undefined, file: string, diagnostics: Di
     data = doc.toJS({ maxAliasCount: 50 });
   } catch (error) {
     // An alias bomb (or a bad alias) is a YAML error, not a crash.
-    diagnostics.push(diagnostic(file, { line: 2, column: 1 }, 'CL002', (error as Error).message, 'check the indentation and quoting of the YAML'));
+    diagnostics.push(diagnostic(file, 'CL002', (error as Error).message, { line: 2 }));
     return undefined;
   }
   const result = checklistFrontmatterSchema.safeParse(data ?? {});
@@ -99,8 +99,8 @@ function readFrontmatter(yaml: string | undefined, file: string, diagnostics: Di
     const node = typeof key === 'string' ? doc.getIn([key], true) : undefined;
     const range = (node as { range?: [number, number] } | undefined)?.range;
     const field = typeof key === 'string' ? `\`${key}\`` : 'frontmatter';
-    const hint = issue.code === 'unrecognized_keys' ? 'fields are title, gate, owner, description, tags and max-age' : undefined;
-    diagnostics.push(diagnostic(file, { line: range ? lineOf(range[0]) : 2, column: 1 }, 'CL003', `${field}: ${issue.message}`, hint));
+    const hint = issue.code === 'unrecognized_keys' ? 'Fields are title, gate, owner, description, tags and max-age.' : undefined;
+    diagnostics.push(diagnostic(file, 'CL003', `${field}: ${issue.message}`, { line: range ? lineOf(range[0]) : 2 }, hint ? { hint } : 'error'));
   }
   return undefined;
 }
@@ -168,10 +168,10 @@ function readItem(
   }
 
   const signOff = parseSignOff(textOf(inline).replace(/\s+/g, ' ').trim());
-  if (signOff.error) diagnostics.push(diagnostic(file, at, 'CL022', signOff.error, 'write a sign-off as `— signed: alice (security-lead) 2026-11-20`'));
+  if (signOff.error) diagnostics.push(diagnostic(file, 'CL022', signOff.error, at));
   if (task.checked && check.kind !== 'manual') {
     diagnostics.push(
-      diagnostic(file, at, 'CL021', 'the box of an automated item is ticked', 'leave it `[ ]`: its check decides, and the tick is ignored', 'warning'),
+      diagnostic(file, 'CL021', 'the box of an automated item is ticked', at, 'warning'),
     );
   }
   return {

@@ -12,13 +12,13 @@ export interface Frontmatter {
  * Parses the YAML of a frontmatter block whose first content line is `firstLine` in the file.
  * Duplicate keys, alias bombs and syntax errors become diagnostics, never exceptions.
  */
-export function parseFrontmatter(yamlText: string, file: string, firstLine: number, diagnostics: Diagnostic[]): Frontmatter | undefined {
+export function parseFrontmatter(yamlText: string, file: string, firstLine: number, diagnostics: Diagnostic[], code: 'RB001' | 'ADR001' = 'RB001'): Frontmatter | undefined {
   const lineCounter = new LineCounter();
   let doc: Document.Parsed;
   try {
     doc = parseDocument(yamlText, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   } catch (error) {
-    diagnostics.push(diagnostic(file, 'RB001', `frontmatter is not valid YAML: ${(error as Error).message}`, { line: firstLine }));
+    diagnostics.push(diagnostic(file, code, `frontmatter is not valid YAML: ${(error as Error).message}`, { line: firstLine }));
     return undefined;
   }
   const at = (offset: number) => {
@@ -28,7 +28,7 @@ export function parseFrontmatter(yamlText: string, file: string, firstLine: numb
   if (doc.errors.length > 0) {
     for (const error of doc.errors) {
       const message = error.message.split('\n')[0] ?? error.message;
-      diagnostics.push(diagnostic(file, 'RB001', `frontmatter is not valid YAML: ${message}`, at(error.pos[0])));
+      diagnostics.push(diagnostic(file, code, `frontmatter is not valid YAML: ${message}`, at(error.pos[0])));
     }
     return undefined;
   }
@@ -36,7 +36,7 @@ export function parseFrontmatter(yamlText: string, file: string, firstLine: numb
   try {
     data = doc.toJS({ maxAliasCount: 50 });
   } catch (error) {
-    diagnostics.push(diagnostic(file, 'RB001', `frontmatter is not valid YAML: ${(error as Error).message}`, { line: firstLine }));
+    diagnostics.push(diagnostic(file, code, `frontmatter is not valid YAML: ${(error as Error).message}`, { line: firstLine }));
     return undefined;
   }
   return {
@@ -63,6 +63,7 @@ export function validateFrontmatter<S extends z.ZodType>(
   frontmatter: Frontmatter,
   file: string,
   diagnostics: Diagnostic[],
+  code: 'RB002' | 'ADR002' = 'RB002',
 ): z.output<S> | undefined {
   const result = schema.safeParse(frontmatter.data ?? {});
   if (result.success) return result.data;
@@ -71,12 +72,12 @@ export function validateFrontmatter<S extends z.ZodType>(
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const where = [...path, key].join('.');
-        diagnostics.push(diagnostic(file, 'RB002', `unknown frontmatter field \`${where}\``, frontmatter.positionOf([...path, key])));
+        diagnostics.push(diagnostic(file, code, `unknown frontmatter field \`${where}\``, frontmatter.positionOf([...path, key])));
       }
       continue;
     }
     const where = path.length > 0 ? `\`${path.join('.')}\`` : 'frontmatter';
-    diagnostics.push(diagnostic(file, 'RB002', `${where}: ${friendly(issue)}`, frontmatter.positionOf(path)));
+    diagnostics.push(diagnostic(file, code, `${where}: ${friendly(issue)}`, frontmatter.positionOf(path)));
   }
   return undefined;
 }

@@ -33,20 +33,24 @@ export interface MarkdownDocument {
  * An opening `---` that is never closed is not frontmatter (markdown-it reads a thematic break).
  */
 export function parseMarkdown(source: string): MarkdownDocument {
-  const text = source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source;
-  const lines = text.split('\n');
-  let body = text;
-  let frontmatter: MarkdownDocument['frontmatter'];
-  if (/^---[ \t]*$/.test(lines[0] ?? '')) {
-    const close = lines.findIndex((line, i) => i > 0 && /^---[ \t]*$/.test(line));
-    if (close !== -1) {
-      frontmatter = { yaml: lines.slice(1, close).join('\n'), firstLine: 2, lastLine: close + 1 };
-      body = '\n'.repeat(close + 1) + lines.slice(close + 1).join('\n');
-    }
-  }
+  const { text, lines, frontmatter, body } = splitFrontmatter(source);
   const env: Record<string, unknown> = {};
   const tokens = md.parse(body, env);
   return { text, lines, ...(frontmatter ? { frontmatter } : {}), tokens, env };
+}
+
+/** A document's lines (endings normalised to `\n`), its frontmatter, and the text after it with the frontmatter's lines blank. */
+export function splitFrontmatter(source: string): Pick<MarkdownDocument, 'text' | 'lines' | 'frontmatter'> & { body: string } {
+  const text = source.includes('\r') ? source.replace(/\r\n?/g, '\n') : source;
+  const lines = text.split('\n');
+  if (/^---[ \t]*$/.test(lines[0] ?? '')) {
+    const close = lines.findIndex((line, i) => i > 0 && /^---[ \t]*$/.test(line));
+    if (close !== -1) {
+      const body = '\n'.repeat(close + 1) + lines.slice(close + 1).join('\n');
+      return { text, lines, frontmatter: { yaml: lines.slice(1, close).join('\n'), firstLine: 2, lastLine: close + 1 }, body };
+    }
+  }
+  return { text, lines, body: text };
 }
 
 /** The inline tokens of one inline token's content (link references resolved from `env`). */

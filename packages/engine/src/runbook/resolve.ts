@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { closest } from '../suggest.js';
 import { ReadybookError } from '../errors.js';
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -43,7 +44,8 @@ export function resolveDocument(cwd: string, arg: string, folder: string): { pat
     const kind = folder.replace(/s$/, '');
     const known = root ? listMarkdown(root).map((f) => f.replace(/\.md$/, '')) : [];
     const where = !root ? ` and no ${join(cwd, folder)}/` : known.length > 0 ? ` (${folder}: ${known.join(', ')})` : ` in ${displayPath(cwd, root)}`;
-    throw new ReadybookError('RB040', `no ${kind} ${arg}${where}`);
+    const near = closest(arg, known);
+    throw new ReadybookError('RB040', `no ${kind} ${arg}${where}${near ? `; did you mean \`${near}\`?` : ''}`);
   }
   assertInside(root, path, arg);
   return { path, display: displayPath(cwd, path) };

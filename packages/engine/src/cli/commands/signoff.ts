@@ -15,16 +15,10 @@ import { loadTrust } from '../../trust/keys.js';
  * `evidence/signoffs/<checklist-id>/<role>--<item>.json` and its `.sig`, to be committed.
  */
 export default async function signoff({ args, cwd, env }: CommandContext): Promise<number> {
-  const { evaluate, readChecklist, resolveChecklistPath, InvalidChecklistError } = await import('../../checklist/index.js');
-  let path: string;
-  let checklist;
-  try {
-    path = await resolveChecklistPath(String(args.checklist), cwd);
-    ({ checklist } = await readChecklist(path, repoRootOf(path)));
-  } catch (error) {
-    if (error instanceof InvalidChecklistError) throw new ReadybookError('RB073', error.message);
-    throw error;
-  }
+  const { evaluate, readChecklist, resolveChecklistPath } = await import('../../checklist/index.js');
+  // An unknown or invalid checklist throws its own error (CL040, or its first diagnostic's code).
+  const path = await resolveChecklistPath(String(args.checklist), cwd);
+  const { checklist } = await readChecklist(path, repoRootOf(path));
   const root = repoRootOf(path);
   const home = env.READYBOOK_HOME && env.READYBOOK_HOME.trim() !== '' ? resolve(cwd, env.READYBOOK_HOME) : join(root, '.readybook');
   const evidenceDir = join(root, 'evidence');
