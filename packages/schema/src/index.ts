@@ -48,3 +48,17 @@ export {
   type ChecklistFrontmatter,
   type Comparator,
 } from './checklist.js';
+export {
+  RUN_ID_PATTERN,
+  evaluationSchema,
+  firstIssue,
+  reportSchema,
+  runEndEventSchema,
+  runIdSchema,
+  runRunbookSchema,
+  runStartEventSchema,
+  runStatusSchema,
+  stepReportSchema,
+  type RunReport,
+  type RunStatus,
+} from './record.js';

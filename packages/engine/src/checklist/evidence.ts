@@ -1,6 +1,7 @@
 import { ReadybookError } from '../errors.js';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseReport, readEvidenceRuns as readEvidence, readHomeRuns as readHome, type RunRead } from '../record/read.js';
 import { SEAL_FILE, SEAL_SIG_FILE } from '../trust/seal.js';
 import { loadTrustFrom } from '../trust/keys.js';
 import { loadOrCreateSigningKey, NAMESPACE, sshSign } from '../trust/sshsig.js';
@@ -64,53 +65,30 @@ export async function loadRuns(where: EvidenceLocations, runbooks?: ReadonlySet<
   return { runs, warnings };
 }
 
-/** A run id names its runbook: `<time>-<runbook-id>-<hex>`. */
-const runbookOfRunId = (runId: string) => /^\d{8}T\d{6}Z-(.+)-[0-9a-f]+$/.exec(runId)?.[1];
+/** A run as the evaluator counts it, from the one reader of run records (record/read.ts). */
+function toRecord(run: RunRead, source: RunRecord['source']): RunRecord {
+  return { runId: run.runId, runbookId: run.runbookId, status: run.status, time: run.endedAt ?? run.startedAt, outputs: run.outputs, source, verified: false, file: run.file };
+}
 
 async function readHomeRuns(home: string, trust: Trust, warnings: string[], runbooks?: ReadonlySet<string>): Promise<RunRecord[]> {
-  const runsDir = join(home, 'runs');
-  const records: RunRecord[] = [];
-  for (const runId of await listDir(runsDir)) {
-    const named = runbookOfRunId(runId);
-    if (runbooks && named && !runbooks.has(named)) continue;
-    const dir = join(runsDir, runId);
-    const report = await readJson(join(dir, 'report.json'), warnings);
-    const record = report !== undefined ? fromReport(report, 'journal', dir) : fromJournal(await readText(join(dir, 'journal.jsonl')), dir);
-    if (!record) {
-      if (report !== undefined) warnings.push(`${join(dir, 'report.json')}: not a run report`);
-      continue;
-    }
-    if (runbooks && !runbooks.has(record.runbookId)) continue;
-    if (record.status === 'unfinished') {
-      record.problem = 'the run has not ended';
-    } else {
-      applyVerification(record, verifyRunDir(dir, runId, trust));
-    }
-    records.push(record);
-  }
-  return records;
+  const read = await readHome(home, runbooks ? { runbooks } : {});
+  warnings.push(...read.warnings);
+  return read.runs.map((run) => {
+    const record = toRecord(run, 'journal');
+    if (record.status === 'unfinished') record.problem = 'the run has not ended';
+    else applyVerification(record, verifyRunDir(run.file, run.runId, trust));
+    return record;
+  });
 }
 
 async function readEvidenceRuns(evidenceDir: string, trust: Trust, warnings: string[], runbooks?: ReadonlySet<string>): Promise<RunRecord[]> {
-  const root = join(evidenceDir, 'runs');
-  const records: RunRecord[] = [];
-  for (const runbookId of await listDir(root)) {
-    if (runbooks && !runbooks.has(runbookId)) continue;
-    for (const name of await listDir(join(root, runbookId))) {
-      if (!name.endsWith('.json')) continue;
-      const path = join(root, runbookId, name);
-      const report = await readJson(path, warnings);
-      if (report === undefined) continue;
-      const record = fromReport(report, 'evidence', path);
-      if (!record) {
-        warnings.push(`${path}: not a run report`);
-        continue;
-      }
-      applyVerification(record, verifyEvidenceFile(path, trust));
-      records.push(record);
-    }
-  }
-  return records;
+  const read = await readEvidence(evidenceDir, runbooks ? { runbooks } : {});
+  warnings.push(...read.problems);
+  return read.runs.map((run) => {
+    const record = toRecord(run, 'evidence');
+    applyVerification(record, verifyEvidenceFile(run.file, trust));
+    return record;
+  });
 }
 
 /** Identity and outputs come from the verified journal, never from fields a reader could edit alone. */
@@ -125,35 +103,6 @@ function applyVerification(record: RunRecord, result: Verification): void {
     if (start.runbook.stepHashes) record.stepHashes = start.runbook.stepHashes;
     if (start.runbook.commit) record.commit = start.runbook.commit;
   }
-}
-
-function fromReport(report: unknown, source: RunRecord['source'], file: string): RunRecord | undefined {
-  const r = report as { runId?: unknown; runbook?: { id?: unknown }; status?: unknown; endedAt?: unknown; startedAt?: unknown; outputs?: unknown };
-  const time = typeof r.endedAt === 'string' ? r.endedAt : r.startedAt;
-  if (typeof r.runId !== 'string' || typeof r.runbook?.id !== 'string' || typeof r.status !== 'string' || typeof time !== 'string') return undefined;
-  return { runId: r.runId, runbookId: r.runbook.id, status: r.status, time, outputs: stringMap(r.outputs), source, verified: false, file };
-}
-
-/** A run without report.json (killed, or still running): run.start names it, run.end (if any) settles it. */
-function fromJournal(text: string | undefined, file: string): RunRecord | undefined {
-  if (text === undefined) return undefined;
-  let record: RunRecord | undefined;
-  for (const line of text.split('\n')) {
-    let event: { type?: string; runId?: string; time?: string; runbook?: { id?: string }; status?: string; outputs?: unknown };
-    try {
-      event = JSON.parse(line);
-    } catch {
-      continue; // a torn last line of a killed run
-    }
-    if (event.type === 'run.start' && typeof event.runId === 'string' && typeof event.runbook?.id === 'string' && typeof event.time === 'string') {
-      record = { runId: event.runId, runbookId: event.runbook.id, status: 'unfinished', time: event.time, outputs: {}, source: 'journal', verified: false, file };
-    } else if (event.type === 'run.end' && record && typeof event.status === 'string') {
-      record.status = event.status;
-      if (typeof event.time === 'string') record.time = event.time;
-      record.outputs = stringMap(event.outputs);
-    }
-  }
-  return record;
 }
 
 /**
@@ -178,8 +127,10 @@ export async function publishEvidence(runId: string, where: EvidenceLocations & 
   } catch {
     throw new ReadybookError('RB074', `${join(dir, 'report.json')} is not valid JSON`);
   }
-  const record = fromReport(report, 'evidence', dir);
-  if (!record || record.runId !== runId || !SAFE_ID.test(record.runbookId)) throw new ReadybookError('RB074', `${join(dir, 'report.json')} is not a report of run ${runId}`);
+  const parsed = parseReport(report);
+  if ('problem' in parsed) throw new ReadybookError('RB074', `${join(dir, 'report.json')} is ${parsed.problem}`);
+  if (parsed.report.runId !== runId || !SAFE_ID.test(parsed.report.runbook.id)) throw new ReadybookError('RB074', `${join(dir, 'report.json')} is not a report of run ${runId}`);
+  const record = { runbookId: parsed.report.runbook.id, status: parsed.report.status };
   const verification = verifyRunDir(dir, runId, where.trust ?? loadTrustFrom(where.evidenceDir, where.home, where.env));
   if (!verification.ok) {
     throw new ReadybookError('RB070', `run ${runId} does not verify, so it cannot be published: ${verification.problems.join('; ')}`, { hint: `See \`readybook verify ${runId}\`.` });
@@ -203,11 +154,6 @@ export async function publishEvidence(runId: string, where: EvidenceLocations & 
   return { path, runbookId: record.runbookId, status: record.status, signer: key.publicKey.fingerprint };
 }
 
-function stringMap(value: unknown): Record<string, string> {
-  if (!value || typeof value !== 'object') return {};
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
-}
-
 async function listDir(dir: string): Promise<string[]> {
   try {
     return (await readdir(dir)).sort();
@@ -220,17 +166,6 @@ async function readText(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch {
-    return undefined;
-  }
-}
-
-async function readJson(path: string, warnings: string[]): Promise<unknown> {
-  const text = await readText(path);
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    warnings.push(`${path}: not valid JSON`);
     return undefined;
   }
 }

@@ -1,42 +1,13 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatDuration } from '@readybook/schema';
+import { formatDuration, type RunReport } from '@readybook/schema';
 import type { RunEvent, RunStartEvent } from './events.js';
 import type { Runbook } from '../runbook/parse.js';
 import { ReadybookError } from '../errors.js';
 
-export interface StepReport {
-  index: number;
-  title: string;
-  status: 'passed' | 'failed' | 'skipped' | 'not-run';
-  attempts: number;
-  durationMs: number;
-  exitCode: number | null;
-  phase: string | null;
-  tail: string;
-  error?: string;
-  log: string | null;
-}
-
-export interface Report {
-  runId: string;
-  runbook: RunStartEvent['runbook'];
-  status: string;
-  exitCode: number | null;
-  startedAt: string;
-  endedAt: string | null;
-  durationMs: number | null;
-  operator: string;
-  host: string;
-  node: string;
-  params: Record<string, string | null>;
-  outputs: Record<string, string>;
-  steps: StepReport[];
-  rollback: Array<{ index: number; title: string; status: string; exitCode: number | null; durationMs: number }> | null;
-  resumes: Array<{ time: string; operator: string; host: string; skipped: number[] }>;
-  failedStep?: { index: number; title: string };
-  error?: string;
-}
+/** A run's report: its schema is @readybook/schema's reportSchema, the contract every reader checks. */
+export type Report = RunReport;
+export type StepReport = RunReport['steps'][number];
 
 /** Builds a run's report from its journal events (already masked). */
 export function buildReport(events: readonly RunEvent[], runbook?: Pick<Runbook, 'steps'>): Report {

@@ -5,6 +5,7 @@ import { runDir, runsDir } from './home.js';
 import { JOURNAL_FILE, readJournal } from './journal.js';
 import type { Report } from './report.js';
 import { buildReport } from './report.js';
+import { parseReport } from './read.js';
 import { isRunId } from './runid.js';
 
 /** Lists run ids in READYBOOK_HOME, newest first. */
@@ -34,7 +35,15 @@ export function loadReport(home: string, runId: string): Report {
   // resumed run still going, whose report is from its earlier attempt. Comparing times avoids
   // reading every journal just to list runs.
   if (existsSync(file) && statSync(file).mtimeMs >= statSync(join(dir, JOURNAL_FILE)).mtimeMs) {
-    return JSON.parse(readFileSync(file, 'utf8')) as Report;
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(file, 'utf8'));
+    } catch {
+      throw new ReadybookError('RB046', `${file} is not valid JSON`);
+    }
+    const parsed = parseReport(value);
+    if ('problem' in parsed) throw new ReadybookError('RB046', `${file} is ${parsed.problem}`);
+    return parsed.report;
   }
   return buildReport(readJournal(dir));
 }
