@@ -14,6 +14,8 @@ export interface MetricBar {
   fraction: number;
   /** At or over the limit. */
   bad: boolean;
+  /** Measured against a limit (so it is either bad or good); without a limit the bar is drawn neutral. */
+  judged: boolean;
   /** A word printed with the bar so the chart does not rely on colour: `over`, `Failed`, `not reached`. */
   note: string;
 }
@@ -88,6 +90,7 @@ export function runMetricCharts(runs: readonly RunSummary[], specs: readonly Met
         value,
         valueLabel: value === null ? 'not measured' : spec.format(value),
         bad,
+        judged: value !== null && spec.limit !== undefined,
         note: value === null ? 'no value' : bad ? 'over the limit' : '',
       };
     });
@@ -190,6 +193,7 @@ export function canaryChart(run: RunSummary): CanaryChart | null {
         valueLabel: value === null ? (stage.reached ? 'not measured' : 'not reached') : known.format(value),
         // Which metric failed a stage is known only against its limit; without one the bar is not marked.
         bad: value !== null && limit !== undefined && value >= limit,
+        judged: value !== null && limit !== undefined,
         note: stage.reached ? stage.phase : '',
       };
     });
@@ -197,7 +201,7 @@ export function canaryChart(run: RunSummary): CanaryChart | null {
     const summary =
       `${known.title}, run ${run.runId}: ` +
       (measured.length === 0 ? 'no stage measured' : measured.map((b) => `${b.label} ${b.valueLabel} (${b.note})`).join(', ')) +
-      (limit !== undefined ? `; the analysis passes under ${known.format(limit)}` : '') +
+      (limit !== undefined ? `; the analysis passes under ${known.format(limit)}` : '; the run did not record the analysis limits (ANALYSIS_LIMITS)') +
       '.';
     return chart(known.title, bars, { format: known.format, limit, limitLabel: limit === undefined ? undefined : `limit ${known.format(limit)}` }, summary);
   });
