@@ -9,8 +9,9 @@
 //                 checklist, the run evidence, the generated pages, link checks, Pagefind.
 // Each build is a fresh `astro build` process with Astro's content cache removed first (cold, as in
 // CI), alternating A, B, A, B … so load on the machine hits both alike. Prints each pair, the medians
-// and the ratio median(B) / median(A); absolute seconds are noise on a shared machine, the ratio is
-// the figure. Target: ≤ 1.3.
+// and the ratio median(B) / median(A) of wall time (the target, ≤ 1.3) and of CPU time (user + system
+// of the build and its children, from /usr/bin/time, which other load on the machine moves less);
+// absolute seconds are noise on a shared machine, the ratios are the figures.
 // Usage: pnpm bench:docs [--pairs 5] [--keep]   (--keep leaves the temp site for inspection)
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -117,13 +118,17 @@ cpSync(join(docs, 'src/content/docs'), join(plain, 'src/content/docs'), { recurs
 writeFileSync(join(plain, 'src/content/docs/index.md'), '---\ntitle: Plain Starlight\n---\nThe same Markdown, as plain Starlight pages.\n');
 
 // ---- the builds -----------------------------------------------------------------------------------
+const haveTime = existsSync('/usr/bin/time');
 const env = { ...process.env, ASTRO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', NO_COLOR: '1' };
 /** A cold `astro build` in `cwd`: wall seconds, and the page count Astro printed. */
 function build(cwd) {
   for (const cache of ['node_modules/.astro', '.astro']) rmSync(join(cwd, cache), { recursive: true, force: true });
   return new Promise((done, fail) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [astroBin, 'build'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // /usr/bin/time: the CPU seconds of the build and its children, which a busy machine inflates less than wall time.
+    const timeFile = join(plain, `.time-${process.hrtime.bigint()}`);
+    const command = haveTime ? ['/usr/bin/time', ['-f', '%U %S', '-o', timeFile, process.execPath, astroBin, 'build']] : [process.execPath, [astroBin, 'build']];
+    const child = spawn(command[0], command[1], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (out += c));
@@ -131,7 +136,13 @@ function build(cwd) {
       const seconds = (performance.now() - started) / 1000;
       if (code !== 0) return fail(new Error(`astro build in ${cwd} exited ${code}:\n${out.split('\n').slice(-30).join('\n')}`));
       const pages = Number(/(\d+) page\(s\) built/.exec(out)?.[1] ?? NaN);
-      done({ seconds, pages });
+      let cpu = NaN;
+      if (haveTime && existsSync(timeFile)) {
+        const [user, system] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+        cpu = user + system;
+        rmSync(timeFile);
+      }
+      done({ seconds, cpu, pages });
     });
   });
 }
@@ -147,6 +158,8 @@ console.log(`A: ${plain} (${pagesCopied} Markdown files copied + the site's guid
 console.log(`${PAIRS} pair(s), each build cold (content cache removed), alternating A/B\n`);
 const a = [];
 const b = [];
+const cpuA = [];
+const cpuB = [];
 let pagesA = 0;
 let pagesB = 0;
 try {
@@ -155,14 +168,20 @@ try {
     const rb = await build(docs);
     a.push(ra.seconds);
     b.push(rb.seconds);
+    cpuA.push(ra.cpu);
+    cpuB.push(rb.cpu);
     pagesA = ra.pages;
     pagesB = rb.pages;
-    console.log(`pair ${i + 1}: A ${ra.seconds.toFixed(2)} s (${ra.pages} pages)  B ${rb.seconds.toFixed(2)} s (${rb.pages} pages)  B/A ${(rb.seconds / ra.seconds).toFixed(2)}`);
+    console.log(
+      `pair ${i + 1}: A ${ra.seconds.toFixed(2)} s wall, ${ra.cpu.toFixed(2)} s CPU (${ra.pages} pages)  ` +
+        `B ${rb.seconds.toFixed(2)} s wall, ${rb.cpu.toFixed(2)} s CPU (${rb.pages} pages)  B/A ${(rb.seconds / ra.seconds).toFixed(2)} wall, ${(rb.cpu / ra.cpu).toFixed(2)} CPU`,
+    );
   }
 } finally {
   if (!keep) rmSync(plain, { recursive: true, force: true });
 }
 const ratio = median(b) / median(a);
-console.log(`\nmedian A (plain Starlight, ${pagesA} pages): ${median(a).toFixed(2)} s`);
-console.log(`median B (Readybook docs, ${pagesB} pages):  ${median(b).toFixed(2)} s`);
-console.log(`ratio B/A: ${ratio.toFixed(2)}× (target ≤ 1.30×)`);
+const cpuRatio = median(cpuB) / median(cpuA);
+console.log(`\nmedian A (plain Starlight, ${pagesA} pages): ${median(a).toFixed(2)} s wall, ${median(cpuA).toFixed(2)} s CPU`);
+console.log(`median B (Readybook docs, ${pagesB} pages):  ${median(b).toFixed(2)} s wall, ${median(cpuB).toFixed(2)} s CPU`);
+console.log(`ratio B/A: ${ratio.toFixed(2)}× wall (target ≤ 1.30×), ${cpuRatio.toFixed(2)}× CPU`);
