@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -52,6 +53,9 @@ for (const width of [1280, 390]) {
         expect(await table.locator('tbody tr').count()).toBeGreaterThan(0);
         // No script draws them.
         expect(await section.locator('script').count()).toBe(0);
+        // axe on the charts and their table: no serious or critical violations (contrast, names, scroll regions).
+        const { violations } = await new AxeBuilder({ page }).include(`[data-charts="${charts}"]`).analyze();
+        expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
       });
     }
 
