@@ -39,6 +39,8 @@ stage "demo: sandbox, deploys, backup, DR drill" pnpm --silent demo
 stage "go/no-go gate: production-readiness" pnpm --silent readybook check production-readiness --write
 stage "docs site with the evidence just produced" pnpm --silent docs:build --output-logs=errors-only --force
 stage "docs JS budget" pnpm --filter @readybook/docs exec node scripts/js-budget.mjs
+# Mobile Lighthouse on the longest pages, median of 3 runs each; thresholds and why in apps/docs/scripts/lighthouse.mjs.
+stage "docs Lighthouse (longest pages, median of 3)" pnpm --filter @readybook/docs exec node scripts/lighthouse.mjs --runs 3
 stage "browser tests (Playwright, Chromium)" pnpm --silent test:e2e
 
 printf '\n\033[1m━━ summary\033[0m\n'

@@ -31,6 +31,13 @@ export default defineConfig({
   site,
   base,
   trailingSlash: 'always',
+  // The engine and schema are workspace packages, built to plain ESM in their dist/: Node loads them as they are
+  // when the pages render. Vite would otherwise bundle them and everything they import (a linked package's own
+  // dependencies cannot be resolved from apps/docs, so Vite does not externalize them): the checklist entry
+  // reaches the whole engine (runner, zx, prompts, micromark, markdown-it), about 250 modules rolldown
+  // processed for nothing — most of the build's extra time over plain Starlight (bench/docs-build.mjs, ADR 0020).
+  // (Astro 7 renders static pages in Vite's `prerender` environment: the setting goes there, not in `ssr`.)
+  vite: { environments: { prerender: { resolve: { external: ['@readybook/engine', '@readybook/schema'] } } } },
   markdown: {
     processor: unified({ ...unifiedOptions, rehypePlugins: [[rehypeRepoLinks, { contentRoot, repoUrl }], [rehypeBaseLinks, base], rehypeTableRegions] }),
   },

@@ -26,7 +26,8 @@
 //
 // Output: KEY=value lines on stdout — CANARY_RESULT (promoted | rolled-back), CANARY_PHASE, STAGES
 // (e.g. 10:Successful,50:Failed), STAGE_<percent>_<METRIC> (the stage's last measured value of each metric,
-// e.g. STAGE_10_ERROR_RATE, STAGE_10_P95_LATENCY in seconds), ANALYSIS_INTERVAL_SECONDS, DETECTION_SECONDS (canary's first traffic →
+// e.g. STAGE_10_ERROR_RATE, STAGE_10_P95_LATENCY in seconds), ANALYSIS_LIMITS (each metric's pass condition
+// `result[0] < N` as `name<N`, e.g. error-rate<0.05,p95-latency<0.5), ANALYSIS_INTERVAL_SECONDS, DETECTION_SECONDS (canary's first traffic →
 // rollback decision), ROLLBACK_SECONDS (decision → canary removed), CANARY_REQUESTS (requests the canary
 // release answered, from its own /metrics), SWITCH_SECONDS (blue-green: cut-over → old release drained),
 // PROMOTE_SECONDS. The log goes to stderr. Exit 0 promoted, 1 rolled back, 2 invalid input (nothing
@@ -129,6 +130,14 @@ async function stages(version, options) {
   const record = { version, stages: [], startedAt: Date.now() };
   let firstTrafficAt = null;
   let verdict = { phase: 'Successful', reason: '' };
+  // Each metric's pass condition as a limit, e.g. ANALYSIS_LIMITS=error-rate<0.05,p95-latency<0.5 (for the
+  // charts of the stages); conditions other than `result[0] < number` are left out.
+  const limits = prepared.metrics.flatMap((m) => {
+    if (m.failureCondition !== undefined) return [];
+    const match = /^\s*result\[0\]\s*(<=?)\s*(-?[0-9.]+(?:e-?\d+)?)\s*$/i.exec(m.successCondition ?? '');
+    return match ? [`${m.name}${match[1]}${match[2]}`] : [];
+  });
+  if (limits.length > 0) output('ANALYSIS_LIMITS', limits.join(','));
   for (const weight of weights) {
     try {
       await shift(weight);

@@ -166,6 +166,8 @@ describe.skipIf(missing.length > 0)('the sandbox behind HAProxy, watched by Prom
     const { result, outputs } = await runWithOutputs('canary-deploy', { VERSION: 'v3' });
     expect(result.code, show(result)).toBe(0);
     expect(outputs).toMatchObject({ STAGES: '10:Successful,50:Successful,100:Successful', CANARY_RESULT: 'promoted', CLIENT_ERRORS: '0', DEPLOYED_VERSION: 'v3' });
+    // The analysis limits, for the site's charts of the stages (from packages/sandbox/analysis/canary.json).
+    expect(outputs.ANALYSIS_LIMITS).toBe('error-rate<0.05,p95-latency<0.5');
     expect(Number(outputs.CANARY_REQUESTS)).toBeGreaterThan(0);
     expect((await viaProxy('/version')).version).toBe('v3');
     const record = JSON.parse(readFileSync(outputs.ANALYSIS_RECORD!, 'utf8'));

@@ -15,6 +15,8 @@ export interface RunSummary {
   operator: string;
   host: string;
   outputs: Record<string, string>;
+  /** The params the run resolved, unset ones left out (the engine writes a secret's value as `***`). */
+  params: Record<string, string>;
   /** `evidence`: committed under evidence/runs; `journal`: a local run in $READYBOOK_HOME/runs. */
   source: 'evidence' | 'journal';
   /** The report read, relative to the content root (evidence) or READYBOOK_HOME (journal). */
@@ -52,7 +54,10 @@ export function summarize(report: unknown, source: RunSummary['source'], file: s
   if (typeof r.runId !== 'string' || typeof r.runbook?.id !== 'string' || typeof r.status !== 'string' || typeof r.startedAt !== 'string') {
     return 'not a run report (expected runId, runbook.id, status and startedAt)';
   }
-  const outputs = r.outputs && typeof r.outputs === 'object' ? Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, String(v)])) : {};
+  const strings = (value: unknown): Record<string, string> =>
+    value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (v === null || v === undefined ? [] : [[k, String(v)]]))) : {};
+  const outputs = strings(r.outputs);
+  const params = strings(r.params);
   return {
     runId: r.runId,
     runbookId: r.runbook.id,
@@ -63,6 +68,7 @@ export function summarize(report: unknown, source: RunSummary['source'], file: s
     operator: typeof r.operator === 'string' ? r.operator : 'unknown',
     host: typeof r.host === 'string' ? r.host : 'unknown',
     outputs,
+    params,
     source,
     file,
     inBoth: false,

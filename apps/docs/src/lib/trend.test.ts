@@ -13,6 +13,7 @@ function run(runId: string, status: string, durationMs: number | null, endedAt =
     operator: 'alice',
     host: 'ci',
     outputs: {},
+    params: {},
     source: 'evidence',
     file: '',
     inBoth: false,
