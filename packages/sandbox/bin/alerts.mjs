@@ -83,8 +83,15 @@ async function check() {
   try {
     await getJson('Prometheus', `${promUrl}/-/ready`, true);
     await getJson('Alertmanager', `${amUrl}/api/v2/status`);
-    const managers = await getJson('Prometheus', `${promUrl}/api/v1/alertmanagers`);
+    // Prometheus finds the Alertmanager of its static config a few seconds after it starts (its discovery
+    // updates every 5 s): right after `sandbox.sh up`, wait up to 30 s for it.
     const port = new URL(amUrl).port;
+    let managers;
+    for (let waited = 0; ; waited += 250) {
+      managers = await getJson('Prometheus', `${promUrl}/api/v1/alertmanagers`);
+      if (managers.data.activeAlertmanagers.some((m) => new URL(m.url).port === port) || waited >= 30_000) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
     if (!managers.data.activeAlertmanagers.some((m) => new URL(m.url).port === port)) {
       fail(`Prometheus does not send its alerts to the Alertmanager at ${amUrl} (active: ${managers.data.activeAlertmanagers.map((m) => m.url).join(', ') || 'none'})`, 1);
     }

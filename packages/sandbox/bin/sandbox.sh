@@ -223,6 +223,16 @@ scrape_configs:
       - targets: ['127.0.0.1:$LB_STATS_PORT']
 YAML
     if [[ -n "${SANDBOX_ALERTMANAGER:-}" ]]; then
+      # Refuse rule files that do not parse with promtool's own words, before Prometheus refuses to start.
+      local promtool
+      promtool="$(dirname "$SANDBOX_PROMETHEUS")/promtool"
+      [[ -x "$promtool" ]] || promtool="$(command -v promtool || true)"
+      if [[ -n "$promtool" ]] && compgen -G "$MONITORING_RULES/*.yml" >/dev/null; then
+        local checked
+        checked="$("$promtool" check rules "$MONITORING_RULES"/*.yml 2>&1)" ||
+          die 1 "the alert rules in $MONITORING_RULES do not pass promtool check rules; fix them (readybook validate says where):
+$(grep -v '^ *SUCCESS\|^Checking\|^$' <<<"$checked" | head -n 10)"
+      fi
       cat >>"$SANDBOX_DIR/prometheus/prometheus.yml" <<YAML
   # Run results readybook pushes (READYBOOK_PUSHGATEWAY): keep their job and runbook labels.
   - job_name: pushgateway
