@@ -27,6 +27,9 @@ if ! command -v pg_dump >/dev/null 2>&1; then missing+=(postgresql-client); fi
 # The sandbox's load balancer and metrics (load-test, zero-downtime-deploy and canary-deploy need them).
 if ! command -v haproxy >/dev/null 2>&1; then missing+=(haproxy); fi
 if ! command -v prometheus >/dev/null 2>&1; then missing+=(prometheus); fi
+# Alerting for the incident drill, and promtool for the alert rules' checks and unit tests (it comes with prometheus).
+if ! command -v prometheus-alertmanager >/dev/null 2>&1 || ! command -v amtool >/dev/null 2>&1; then missing+=(prometheus-alertmanager); fi
+if ! command -v prometheus-pushgateway >/dev/null 2>&1; then missing+=(prometheus-pushgateway); fi
 if [ "${READYBOOK_SKIP_BROWSER:-}" = "" ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

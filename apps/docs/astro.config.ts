@@ -65,7 +65,7 @@ export default defineConfig({
         },
         {
           label: 'Runbooks',
-          items: [{ label: 'All runbooks', link: '/runbooks/' }, ...runbookLinks()],
+          items: [{ label: 'All runbooks', link: '/runbooks/' }, { label: 'Alerts', link: '/alerts/' }, ...runbookLinks()],
         },
         {
           label: 'Checklists',

@@ -7,6 +7,7 @@ import { checklistLoader } from './lib/checklist-loader';
 import { contentRoot, decisionsDir, evaluationsDir, evidenceDir, readybookHome, runbooksDir } from './lib/paths';
 import { runsLoader } from './lib/runs';
 import { runbookLoader } from './lib/runbook-loader';
+import { alertsLoader } from './lib/alerts-loader';
 
 export const collections = {
   docs: defineCollection({ loader: docsLoader(), schema: docsSchema() }),
@@ -23,4 +24,6 @@ export const collections = {
   /** Run reports: committed under evidence/runs, and local ones in $READYBOOK_HOME/runs. */
   runs: defineCollection({ loader: runsLoader({ evidenceDir, home: readybookHome }) }),
   checklists: defineCollection({ loader: checklistLoader(contentRoot, evaluationsDir) }),
+  /** The alert rules of monitoring/rules/, cross-checked with the runbooks as `readybook validate` does. */
+  alerts: defineCollection({ loader: alertsLoader(contentRoot) }),
 };

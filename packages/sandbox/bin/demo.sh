@@ -3,7 +3,9 @@
 # deploy v1, write data, back up, deploy v2, a deploy of a broken release that rolls itself back, a
 # rollback to v1 (timed), a restore, and a disaster-recovery drill; then, through HAProxy with Prometheus
 # watching, a load test, a zero-downtime deploy under load, and two canary deploys — v3 promoted, bad rolled
-# back by its analysis. The measured RTO, RPO, rollback time, latency percentiles, failed requests and
+# back by its analysis; last, an incident drill: the service is stopped, DemoServiceDown fires in Alertmanager, the
+# runbook its runbook_url names runs as a sub-run and the alert resolves (MTTD, MTTR). Every run publishes its
+# result to the sandbox's Pushgateway (READYBOOK_PUSHGATEWAY), which the readiness alerts watch. The measured RTO, RPO, rollback time, latency percentiles, failed requests and
 # canary detection time are printed at the end; the runs are the evidence `readybook check
 # production-readiness` reads.
 # Re-runnable: it tears down the sandbox it made last time first. Needs the engine built (`pnpm build`).
@@ -36,6 +38,8 @@ step "Sandbox: a throwaway PostgreSQL cluster (down first, so the demo starts cl
 "$bin/sandbox.sh" up "$sandbox"
 # shellcheck disable=SC1091
 source "$sandbox/env"
+# Every run's result goes to the sandbox's Pushgateway, where Prometheus and the readiness alerts read it.
+if [[ -n "${PUSHGATEWAY_PORT:-}" && -n "${SANDBOX_PUSHGATEWAY:-}" ]]; then export READYBOOK_PUSHGATEWAY="http://127.0.0.1:$PUSHGATEWAY_PORT"; fi
 
 step "Deploy v1 (backup, build, migrate, switch, restart, health, smoke test)"
 run deploy --param VERSION=v1
@@ -83,6 +87,10 @@ run canary-deploy --param VERSION=bad --param EXPECT=rollback
 cp "$work/canary-deploy.id" "$work/canary-bad.id"
 echo "  serving now: $(curl -fsS "http://127.0.0.1:$PROXY_PORT/version")"
 
+step "Incident drill: stop the service; DemoServiceDown fires, notifies, its runbook fixes it, the alert resolves"
+run incident-drill
+echo "  serving now: $(curl -fsS "http://127.0.0.1:$SERVICE_PORT/version")"
+
 # value NAME KEY: an output of the demo's run NAME (a runbook, or canary-good / canary-bad), from its report
 # (read once per run into $work/NAME.json).
 value() {
@@ -101,6 +109,8 @@ echo "  canary v3:                                 $(value canary-good STAGES) -
 echo "  canary bad:                                $(value canary-bad STAGES) -> $(value canary-bad CANARY_RESULT)"
 echo "  canary bad detected / rolled back in:      $(value canary-bad DETECTION_SECONDS) s / $(value canary-bad ROLLBACK_SECONDS) s   (analysis interval $(value canary-bad ANALYSIS_INTERVAL_SECONDS) s; objective < 5 min)"
 echo "  canary bad client errors:                  $(value canary-bad CLIENT_ERRORS) of $(value canary-bad LOAD_REQUESTS) (the canary answered $(value canary-bad CANARY_REQUESTS), share $(value canary-bad CANARY_SHARE))"
+echo "  incident drill ($(value incident-drill REMEDIATION_RUNBOOK) as remediation): MTTD $(value incident-drill MTTD_SECONDS) s, notified $(value incident-drill NOTIFY_SECONDS) s, MTTR $(value incident-drill MTTR_SECONDS) s   (objective MTTR < 1 h)"
+echo "  incident timeline: $(value incident-drill TIMELINE)"
 echo "  backup used: $(value dr-drill BACKUP_USED)"
 echo "  report:      ${READYBOOK_HOME:-.readybook}/runs/$(cat "$work/dr-drill.id")/report.md"
 echo "  sandbox:     $sandbox (remove it with: $bin/sandbox.sh down $sandbox)"

@@ -14,10 +14,15 @@
 # /usr/lib/postgresql/*/bin). When run as root, PostgreSQL runs as the postgres user.
 # HAProxy and Prometheus (Debian: apt-get install haproxy prometheus) start when installed; without them the
 # sandbox has PostgreSQL and the service only (with CI=true, or SANDBOX_LB=required, a missing one is an error).
+# Alertmanager, the Pushgateway and a webhook receiver (apt-get install prometheus-alertmanager
+# prometheus-pushgateway) start with Prometheus when installed, under the same rule; Prometheus then loads the
+# alert rules in monitoring/rules/ and sends its alerts to that Alertmanager.
 # Exit codes: 0 done, 2 usage, 3 a prerequisite is missing, 1 anything else that failed.
 set -euo pipefail
 # shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+# The alert rules Prometheus loads: the repository's monitoring/rules, or SANDBOX_MONITORING_RULES (a folder).
+MONITORING_RULES="${SANDBOX_MONITORING_RULES:-$(cd "$SANDBOX_PKG/../.." && pwd)/monitoring/rules}"
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//' >&2; exit "${1:-2}"; }
 
@@ -73,7 +78,9 @@ write_env() {
     echo "# Readybook sandbox, written by sandbox.sh up on $(date -u +%Y-%m-%dT%H:%M:%SZ). Source it: . DIR/env"
     local name
     for name in PGHOST PGPORT PGUSER PGDATABASE SANDBOX_DIR SERVICE_PORT SANDBOX_PGBIN SANDBOX_PGROOT SANDBOX_PGDATA SANDBOX_NODE \
-      CANARY_PORT PROXY_PORT LB_STATS_PORT LB_SOCKET PROM_PORT SANDBOX_HAPROXY SANDBOX_PROMETHEUS; do
+      CANARY_PORT PROXY_PORT LB_STATS_PORT LB_SOCKET PROM_PORT SANDBOX_HAPROXY SANDBOX_PROMETHEUS \
+      ALERTMANAGER_PORT PUSHGATEWAY_PORT WEBHOOK_PORT SANDBOX_ALERTMANAGER SANDBOX_PUSHGATEWAY; do
+      [[ -n "${!name+set}" ]] || continue
       printf 'export %s=%q\n' "$name" "${!name}"
     done
     echo "export PGOPTIONS='-c client_min_messages=warning'  # quiet the NOTICEs of IF EXISTS / IF NOT EXISTS"
@@ -89,6 +96,11 @@ cmd_up() {
     else
       log "restarting PostgreSQL of the existing sandbox in $SANDBOX_DIR"
       start_postgres
+    fi
+    if [[ -z "${ALERTMANAGER_PORT:-}" ]]; then # a sandbox made before alerting came: give it its ports
+      { read -r ALERTMANAGER_PORT; read -r PUSHGATEWAY_PORT; read -r WEBHOOK_PORT; } < <(free_ports 3)
+      find_alerting_tools
+      write_env
     fi
     start_observability
     return
@@ -115,8 +127,10 @@ cmd_up() {
   fi
   SANDBOX_PGDATA="$SANDBOX_PGROOT/data"
   PGHOST=127.0.0.1 PGUSER=postgres PGDATABASE=app
-  { read -r PGPORT; read -r SERVICE_PORT; read -r CANARY_PORT; read -r PROXY_PORT; read -r LB_STATS_PORT; read -r PROM_PORT; } < <(free_ports 6)
+  { read -r PGPORT; read -r SERVICE_PORT; read -r CANARY_PORT; read -r PROXY_PORT; read -r LB_STATS_PORT; read -r PROM_PORT
+    read -r ALERTMANAGER_PORT; read -r PUSHGATEWAY_PORT; read -r WEBHOOK_PORT; } < <(free_ports 9)
   find_lb_tools
+  find_alerting_tools
   # A Unix socket path has at most 107 bytes; a deep sandbox directory gets its socket under /tmp.
   LB_SOCKET="$SANDBOX_DIR/lb/admin.sock"
   if (( ${#LB_SOCKET} > 100 )); then LB_SOCKET="$(mktemp -d /tmp/readybook-lb.XXXXXX)/admin.sock"; fi
@@ -142,6 +156,22 @@ find_lb_tools() {
     fi
     log "$missing not installed: this sandbox has no load balancer or Prometheus, so load-test, zero-downtime-deploy and canary-deploy cannot run here (Debian: apt-get install haproxy prometheus)"
     SANDBOX_HAPROXY="" SANDBOX_PROMETHEUS=""
+  fi
+}
+
+# Alertmanager and Pushgateway binaries: SANDBOX_ALERTMANAGER / SANDBOX_PUSHGATEWAY, else PATH (Debian names them
+# prometheus-alertmanager and prometheus-pushgateway); both empty when one is missing.
+find_alerting_tools() {
+  SANDBOX_ALERTMANAGER="${SANDBOX_ALERTMANAGER:-$(command -v prometheus-alertmanager || command -v alertmanager || true)}"
+  SANDBOX_PUSHGATEWAY="${SANDBOX_PUSHGATEWAY:-$(command -v prometheus-pushgateway || command -v pushgateway || true)}"
+  if [[ -z "$SANDBOX_ALERTMANAGER" || -z "$SANDBOX_PUSHGATEWAY" || -z "${SANDBOX_PROMETHEUS:-}" ]]; then
+    local missing
+    missing="$([[ -n "$SANDBOX_ALERTMANAGER" ]] || echo -n 'prometheus-alertmanager ')$([[ -n "$SANDBOX_PUSHGATEWAY" ]] || echo -n 'prometheus-pushgateway ')$([[ -n "${SANDBOX_PROMETHEUS:-}" ]] || echo -n prometheus)"
+    if [[ "${CI:-}" == true || "${SANDBOX_LB:-}" == required ]]; then
+      die 3 "$missing not installed; the incident drill needs them (Debian: apt-get install prometheus prometheus-alertmanager prometheus-pushgateway)"
+    fi
+    log "$missing not installed: this sandbox has no alerting, so the incident drill cannot run here (Debian: apt-get install prometheus-alertmanager prometheus-pushgateway)"
+    SANDBOX_ALERTMANAGER="" SANDBOX_PUSHGATEWAY=""
   fi
 }
 
@@ -192,18 +222,93 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:$LB_STATS_PORT']
 YAML
-    setsid "$SANDBOX_PROMETHEUS" --config.file="$SANDBOX_DIR/prometheus/prometheus.yml" \
+    if [[ -n "${SANDBOX_ALERTMANAGER:-}" ]]; then
+      # Refuse rule files that do not parse with promtool's own words, before Prometheus refuses to start.
+      local promtool
+      promtool="$(dirname "$SANDBOX_PROMETHEUS")/promtool"
+      [[ -x "$promtool" ]] || promtool="$(command -v promtool || true)"
+      if [[ -n "$promtool" ]] && compgen -G "$MONITORING_RULES/*.yml" >/dev/null; then
+        local checked
+        checked="$("$promtool" check rules "$MONITORING_RULES"/*.yml 2>&1)" ||
+          die 1 "the alert rules in $MONITORING_RULES do not pass promtool check rules; fix them (readybook validate says where):
+$(grep -v '^ *SUCCESS\|^Checking\|^$' <<<"$checked" | head -n 10)"
+      fi
+      cat >>"$SANDBOX_DIR/prometheus/prometheus.yml" <<YAML
+  # Run results readybook pushes (READYBOOK_PUSHGATEWAY): keep their job and runbook labels.
+  - job_name: pushgateway
+    honor_labels: true
+    static_configs:
+      - targets: ['127.0.0.1:$PUSHGATEWAY_PORT']
+# The repository's alert rules, evaluated every second; alerts go to the sandbox's Alertmanager.
+rule_files:
+  - '$MONITORING_RULES/*.yml'
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ['127.0.0.1:$ALERTMANAGER_PORT']
+YAML
+    fi
+    setsid "$SANDBOX_PROMETHEUS" --config.file="$SANDBOX_DIR/prometheus/prometheus.yml" --rules.alert.resend-delay=1s \
       --storage.tsdb.path="$SANDBOX_DIR/prometheus/data" --storage.tsdb.retention.time=1d \
       --web.listen-address="127.0.0.1:$PROM_PORT" </dev/null >>"$SANDBOX_DIR/prometheus.log" 2>&1 &
     echo $! >"$SANDBOX_DIR/prometheus.pid"
     wait_for prometheus $! 60 http_ok "http://127.0.0.1:$PROM_PORT/-/ready"
   fi
+  start_alerting
   log "HAProxy on 127.0.0.1:$PROXY_PORT (stats and /metrics on :$LB_STATS_PORT, runtime API $LB_SOCKET), Prometheus on 127.0.0.1:$PROM_PORT"
+}
+
+# Starts the webhook receiver, Alertmanager (routing every alert to it within a second) and the Pushgateway,
+# each a plain background process with a pid file, health-checked before we go on.
+start_alerting() {
+  [[ -n "${SANDBOX_ALERTMANAGER:-}" && -n "${SANDBOX_PUSHGATEWAY:-}" ]] || return 0
+  mkdir -p "$SANDBOX_DIR/alertmanager" "$SANDBOX_DIR/alerts"
+  local pid
+  pid="$(slot_pid webhook)"
+  if ! pid_alive "$pid"; then
+    setsid "$SANDBOX_NODE" "$SANDBOX_BIN/webhook.mjs" "$WEBHOOK_PORT" "$SANDBOX_DIR/alerts/notifications.jsonl" </dev/null >>"$SANDBOX_DIR/webhook.log" 2>&1 &
+    echo $! >"$SANDBOX_DIR/webhook.pid"
+    wait_for webhook $! 20 http_ok "http://127.0.0.1:$WEBHOOK_PORT/health"
+  fi
+  pid="$(slot_pid alertmanager)"
+  if ! pid_alive "$pid"; then
+    cat >"$SANDBOX_DIR/alertmanager/alertmanager.yml" <<YAML
+# Written by sandbox.sh up. Every alert goes to the local webhook receiver (alerts/notifications.jsonl), grouped
+# by alert name, sent a second after it arrives and again when it resolves.
+route:
+  receiver: webhook
+  group_by: [alertname]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+receivers:
+  - name: webhook
+    webhook_configs:
+      - url: 'http://127.0.0.1:$WEBHOOK_PORT/'
+        send_resolved: true
+YAML
+    if command -v amtool >/dev/null; then
+      amtool check-config "$SANDBOX_DIR/alertmanager/alertmanager.yml" >/dev/null || die 1 "amtool check-config refused $SANDBOX_DIR/alertmanager/alertmanager.yml"
+    fi
+    # --cluster.listen-address= turns off clustering (it would bind 0.0.0.0:9094).
+    setsid "$SANDBOX_ALERTMANAGER" --config.file="$SANDBOX_DIR/alertmanager/alertmanager.yml" \
+      --storage.path="$SANDBOX_DIR/alertmanager/data" --web.listen-address="127.0.0.1:$ALERTMANAGER_PORT" \
+      --cluster.listen-address= </dev/null >>"$SANDBOX_DIR/alertmanager.log" 2>&1 &
+    echo $! >"$SANDBOX_DIR/alertmanager.pid"
+    wait_for alertmanager $! 30 http_ok "http://127.0.0.1:$ALERTMANAGER_PORT/-/ready"
+  fi
+  pid="$(slot_pid pushgateway)"
+  if ! pid_alive "$pid"; then
+    setsid "$SANDBOX_PUSHGATEWAY" --web.listen-address="127.0.0.1:$PUSHGATEWAY_PORT" </dev/null >>"$SANDBOX_DIR/pushgateway.log" 2>&1 &
+    echo $! >"$SANDBOX_DIR/pushgateway.pid"
+    wait_for pushgateway $! 30 http_ok "http://127.0.0.1:$PUSHGATEWAY_PORT/-/ready"
+  fi
+  log "Alertmanager on 127.0.0.1:$ALERTMANAGER_PORT (notifications to the webhook on :$WEBHOOK_PORT, recorded in $SANDBOX_DIR/alerts/notifications.jsonl), Pushgateway on 127.0.0.1:$PUSHGATEWAY_PORT"
 }
 
 stop_observability() {
   local name pid
-  for name in prometheus haproxy; do
+  for name in prometheus pushgateway alertmanager webhook haproxy; do
     pid="$(slot_pid "$name")"
     if pid_alive "$pid"; then stop_pid "$pid" "$name"; fi
     rm -f "$SANDBOX_DIR/$name.pid"
@@ -240,9 +345,9 @@ cmd_status() {
   echo "postgres:  $pg"
   echo "service:   $svc"
   local name
-  for name in canary haproxy prometheus; do
+  for name in canary haproxy prometheus alertmanager pushgateway webhook; do
     pid="$(slot_pid "$name")"
-    if pid_alive "$pid"; then printf '%-11s running (pid %s)\n' "$name:" "$pid"; else printf '%-11s stopped\n' "$name:"; fi
+    if pid_alive "$pid"; then printf '%-14s running (pid %s)\n' "$name:" "$pid"; else printf '%-14s stopped\n' "$name:"; fi
   done
   echo "current:   $(current_version)"
   echo "previous:  $(previous_version)"

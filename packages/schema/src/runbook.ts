@@ -26,6 +26,19 @@ export const runbookFrontmatterShape = {
    * top of the runbook's page, before the command; the engine does not act on it.
    */
   destructive: z.string().trim().min(1, 'destructive says what the runbook destroys, in a sentence').optional(),
+  /**
+   * The Prometheus alerts this runbook answers, by `alert:` name, e.g. `[DemoServiceDown]`. `readybook validate`
+   * checks each one against the rule files in `monitoring/rules/` (RB064 when no rule has that name) and that
+   * each of those alerts' `runbook_url` names this runbook's page; the site lists them on the runbook's page.
+   * A runbook written for alerts follows the on-call layout: what the alert means, impact, diagnosis, mitigation.
+   */
+  alerts: z.array(z.string().regex(/^[A-Za-z_:][A-Za-z0-9_:]*$/, 'an alert name is a Prometheus label value such as DemoServiceDown')).optional(),
+  /**
+   * Outputs of this runbook published as Prometheus metrics at the end of each run (when READYBOOK_PUSHGATEWAY or
+   * READYBOOK_METRICS_TEXTFILE is set), e.g. `[RTO_SECONDS, RPO_SECONDS]`: each becomes
+   * `readybook_output_<name in lower case>{runbook="<id>"}`. Only numeric values are published.
+   */
+  metrics: z.array(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'a metric output is an output name in upper case, e.g. RTO_SECONDS')).optional(),
 } as const;
 
 export const runbookFrontmatterSchema = z.strictObject(runbookFrontmatterShape);

@@ -29,6 +29,16 @@ describe('runbook frontmatter', () => {
     expect(runbookFrontmatterSchema.parse({ title: 'T' })).toEqual({ title: 'T', tags: [], params: {}, requires: [], ci: 'run' });
   });
 
+  it('takes the alerts a runbook answers and the outputs it publishes as metrics', () => {
+    const fm = runbookFrontmatterSchema.parse({ title: 'T', alerts: ['DemoServiceDown'], metrics: ['RTO_SECONDS'] });
+    expect(fm.alerts).toEqual(['DemoServiceDown']);
+    expect(fm.metrics).toEqual(['RTO_SECONDS']);
+    expect(runbookFrontmatterSchema.parse({ title: 'T' }).alerts).toBeUndefined();
+    expect(runbookFrontmatterSchema.safeParse({ title: 'T', alerts: ['not an alert name'] }).success).toBe(false);
+    expect(runbookFrontmatterSchema.safeParse({ title: 'T', alerts: 'DemoServiceDown' }).success).toBe(false);
+    expect(runbookFrontmatterSchema.safeParse({ title: 'T', metrics: ['rto'] }).success).toBe(false);
+  });
+
   it('rejects unknown fields, empty titles, bad param names and reserved names', () => {
     expect(runbookFrontmatterSchema.safeParse({ title: 'T', parms: {} }).success).toBe(false);
     expect(runbookFrontmatterSchema.safeParse({ title: '  ' }).success).toBe(false);

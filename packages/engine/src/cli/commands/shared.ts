@@ -9,6 +9,7 @@ import type { Confirm } from '../../run/context.js';
 import { humanPresenter, jsonPresenter, type Presenter } from '../present/human.js';
 import { missingPrograms } from '../../runbook/requires.js';
 import { displayPath } from '../../runbook/resolve.js';
+import { publishRunDir } from '../../metrics/push.js';
 
 /** A neutral mark when a prompt is answered: a green ✔ would read as "passed" even for "no". */
 const PROMPT_THEME = { prefix: { idle: '?', done: '›' } };
@@ -101,6 +102,7 @@ export async function runWithPresenter(
     onEvent: presenter.onEvent,
     ...(resume ? { resume } : {}),
   });
+  await publishRunDir(result.dir, runbook.frontmatter.metrics, ctx.env);
   return result.exitCode;
 }
 

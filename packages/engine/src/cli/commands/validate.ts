@@ -7,6 +7,7 @@ import { hasErrors, parseRunbookFile, type Runbook } from '../../runbook/parse.j
 import { checkBlockSyntax } from '../../runbook/syntax.js';
 import { assertInside, displayPath, findUp, listMarkdown } from '../../runbook/resolve.js';
 import { makeStyle } from '../present/style.js';
+import { alertDiagnostics } from '../../alerts/validate.js';
 
 export default async function validate({ args, cwd }: CommandContext): Promise<number> {
   const targets = args._.length > 0 ? args._ : [];
@@ -48,6 +49,7 @@ export default async function validate({ args, cwd }: CommandContext): Promise<n
     if (!diagnostics.some((d) => d.severity === 'error')) valid += 1;
     all.push(...diagnostics);
   }
+  if (targets.length === 0) all.push(...alertDiagnostics(cwd, files, parsed.map((r) => r.runbook)));
   const errors = all.filter((d) => d.severity === 'error').length;
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ files: files.length, valid, errors, diagnostics: all })}\n`);
