@@ -13,7 +13,8 @@
 # SANDBOX_PG_BINDIR=DIR picks the PostgreSQL bin directory (default: found on PATH, by pg_config, or in
 # /usr/lib/postgresql/*/bin). When run as root, PostgreSQL runs as the postgres user.
 # HAProxy and Prometheus (Debian: apt-get install haproxy prometheus) start when installed; without them the
-# sandbox has PostgreSQL and the service only (with CI=true, or SANDBOX_LB=required, a missing one is an error).
+# sandbox has PostgreSQL and the service only (with CI=true, or SANDBOX_LB=required, a missing one is an error;
+# SANDBOX_LB=off leaves them out on purpose, e.g. for a benchmark of PostgreSQL alone).
 # Exit codes: 0 done, 2 usage, 3 a prerequisite is missing, 1 anything else that failed.
 set -euo pipefail
 # shellcheck source=lib/common.sh
@@ -132,6 +133,7 @@ cmd_up() {
 
 # HAProxy and Prometheus binaries: SANDBOX_HAPROXY / SANDBOX_PROMETHEUS, else PATH; empty when missing.
 find_lb_tools() {
+  if [[ "${SANDBOX_LB:-}" == off ]]; then SANDBOX_HAPROXY="" SANDBOX_PROMETHEUS=""; return; fi
   SANDBOX_HAPROXY="${SANDBOX_HAPROXY:-$(command -v haproxy || { [[ -x /usr/sbin/haproxy ]] && echo /usr/sbin/haproxy; } || true)}"
   SANDBOX_PROMETHEUS="${SANDBOX_PROMETHEUS:-$(command -v prometheus || true)}"
   if [[ -z "$SANDBOX_HAPROXY" || -z "$SANDBOX_PROMETHEUS" ]]; then
