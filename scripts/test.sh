@@ -36,6 +36,7 @@ if [ -n "$SYSTEM_NODE" ]; then
   stage "engine CLI on the system Node ($("$SYSTEM_NODE" -v))" env READYBOOK_TEST_NODE="$SYSTEM_NODE" pnpm --filter @readybook/engine exec vitest run test/run.test.ts
 fi
 stage "demo: sandbox, deploys, backup, DR drill" pnpm --silent demo
+stage "recovery runbooks vs bare pg_dump/pg_restore (48 MiB smoke)" pnpm --silent bench:recovery --quick
 stage "go/no-go gate: production-readiness" pnpm --silent readybook check production-readiness --write
 stage "docs site with the evidence just produced" pnpm --silent docs:build --output-logs=errors-only --force
 stage "docs JS budget" pnpm --filter @readybook/docs exec node scripts/js-budget.mjs

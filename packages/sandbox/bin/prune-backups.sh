@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # prune-backups.sh DIR KEEP [PROTECT] — retention: keep the newest KEEP backups in DIR (by the time stamp in
-# their names) and delete the rest with their .sha256 and .manifest.json. PROTECT (the backup just made) is
+# their names) and delete the rest (a dump directory, or a single-file dump from before) with their .sha256
+# and .manifest.json. PROTECT (the backup just made) is
 # never deleted, whatever KEEP says. Prints BACKUPS_KEPT and BACKUPS_DELETED as KEY=value lines.
 set -euo pipefail
 # shellcheck source=lib/common.sh
@@ -19,7 +20,7 @@ while IFS= read -r name; do
   if ((kept < keep)) || [[ "$name" == "$protect_name" ]]; then
     kept=$((kept + 1))
   else
-    rm -f "$dir/$name" "$dir/$name.sha256" "$dir/${name%.dump}.manifest.json"
+    rm -rf "${dir:?}/$name" "$dir/$name.sha256" "$dir/${name%.dump}.manifest.json"
     log "deleted old backup $name"
     deleted=$((deleted + 1))
   fi

@@ -13,7 +13,8 @@
 # SANDBOX_PG_BINDIR=DIR picks the PostgreSQL bin directory (default: found on PATH, by pg_config, or in
 # /usr/lib/postgresql/*/bin). When run as root, PostgreSQL runs as the postgres user.
 # HAProxy and Prometheus (Debian: apt-get install haproxy prometheus) start when installed; without them the
-# sandbox has PostgreSQL and the service only (with CI=true, or SANDBOX_LB=required, a missing one is an error).
+# sandbox has PostgreSQL and the service only (with CI=true, or SANDBOX_LB=required, a missing one is an error;
+# SANDBOX_LB=off leaves them out on purpose, e.g. for a benchmark of PostgreSQL alone).
 # Alertmanager, the Pushgateway and a webhook receiver (apt-get install prometheus-alertmanager
 # prometheus-pushgateway) start with Prometheus when installed, under the same rule; Prometheus then loads the
 # alert rules in monitoring/rules/ and sends its alerts to that Alertmanager.
@@ -146,6 +147,7 @@ cmd_up() {
 
 # HAProxy and Prometheus binaries: SANDBOX_HAPROXY / SANDBOX_PROMETHEUS, else PATH; empty when missing.
 find_lb_tools() {
+  if [[ "${SANDBOX_LB:-}" == off ]]; then SANDBOX_HAPROXY="" SANDBOX_PROMETHEUS=""; return; fi
   SANDBOX_HAPROXY="${SANDBOX_HAPROXY:-$(command -v haproxy || { [[ -x /usr/sbin/haproxy ]] && echo /usr/sbin/haproxy; } || true)}"
   SANDBOX_PROMETHEUS="${SANDBOX_PROMETHEUS:-$(command -v prometheus || true)}"
   if [[ -z "$SANDBOX_HAPROXY" || -z "$SANDBOX_PROMETHEUS" ]]; then
@@ -162,6 +164,7 @@ find_lb_tools() {
 # Alertmanager and Pushgateway binaries: SANDBOX_ALERTMANAGER / SANDBOX_PUSHGATEWAY, else PATH (Debian names them
 # prometheus-alertmanager and prometheus-pushgateway); both empty when one is missing.
 find_alerting_tools() {
+  if [[ "${SANDBOX_LB:-}" == off ]]; then SANDBOX_ALERTMANAGER="" SANDBOX_PUSHGATEWAY=""; return; fi
   SANDBOX_ALERTMANAGER="${SANDBOX_ALERTMANAGER:-$(command -v prometheus-alertmanager || command -v alertmanager || true)}"
   SANDBOX_PUSHGATEWAY="${SANDBOX_PUSHGATEWAY:-$(command -v prometheus-pushgateway || command -v pushgateway || true)}"
   if [[ -z "$SANDBOX_ALERTMANAGER" || -z "$SANDBOX_PUSHGATEWAY" || -z "${SANDBOX_PROMETHEUS:-}" ]]; then

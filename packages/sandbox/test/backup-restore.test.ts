@@ -1,11 +1,23 @@
-import { copyFileSync, existsSync, readdirSync, statSync, truncateSync, writeFileSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, cpSync, existsSync, readdirSync, statSync, truncateSync, writeFileSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outputsOf, runIdOf, type Sandbox, sandboxUp, show } from './helpers.js';
+import { outputsOf, REPO, runIdOf, type Sandbox, sandboxUp, show } from './helpers.js';
 
+const REPO_BIN = join(REPO, 'packages/sandbox/bin');
 let sandbox: Sandbox;
 const itemCount = async () => (await sandbox.query<{ n: number }>('SELECT count(*)::int AS n FROM items'))[0]!.n;
 const dumps = () => readdirSync(join(sandbox.dir, 'backups')).filter((name) => name.endsWith('.dump')).sort();
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+/** The data file of the items table in a directory backup, found through its table of contents. */
+function itemsData(dir: string): string {
+  const toc = spawnSync(join(sandbox.env.SANDBOX_PGBIN!, 'pg_restore'), ['--list', dir], { encoding: 'utf8' }).stdout;
+  const id = /^(\d+); \d+ \d+ TABLE DATA public items /m.exec(toc)?.[1];
+  expect(id, toc).toBeDefined();
+  return join(dir, `${id}.dat.gz`);
+}
 
 async function backup(params: Record<string, string | number> = {}) {
   const result = await sandbox.run('backup', params, ['--json']);
@@ -22,15 +34,42 @@ beforeAll(async () => {
 afterAll(() => sandbox?.down());
 
 describe('backup runbook', () => {
-  it('writes a dump, its checksum and a manifest with row counts', async () => {
+  it('writes a directory dump, the checksum of every file in it and a manifest with row counts', async () => {
     const outputs = await backup();
     const file = outputs.BACKUP_FILE!;
-    expect(existsSync(file)).toBe(true);
-    expect(Number(outputs.BACKUP_BYTES)).toBe(statSync(file).size);
-    expect(readFileSync(`${file}.sha256`, 'utf8')).toBe(`${outputs.BACKUP_SHA256}  ${basename(file)}\n`);
+    expect(statSync(file).isDirectory()).toBe(true);
+    const files = readdirSync(file).sort();
+    expect(files).toContain('toc.dat');
+    expect(Number(outputs.BACKUP_BYTES)).toBe(files.reduce((sum, name) => sum + statSync(join(file, name)).size, 0));
+    const sums = readFileSync(`${file}.sha256`, 'utf8');
+    expect(sha256(sums)).toBe(outputs.BACKUP_SHA256);
+    expect(sums).toBe(files.map((name) => `${sha256(readFileSync(join(file, name)))}  ${name}\n`).join(''));
+    // The checksum file is the standard tool's format, names relative to the dump directory.
+    expect(spawnSync('sha256sum', ['--check', '--status', `../${basename(file)}.sha256`], { cwd: file }).status).toBe(0);
     const manifest = JSON.parse(readFileSync(file.replace(/\.dump$/, '.manifest.json'), 'utf8'));
     expect(manifest.tables.items).toBe(await itemCount());
+    expect(manifest.format).toBe('directory');
     expect(manifest.serverVersion).toMatch(/^\d+/);
+  });
+
+  it('refuses, in the read-back, a dump that lost a row even when every size and checksum was made to match', async () => {
+    const outputs = await backup();
+    const file = outputs.BACKUP_FILE!;
+    const data = itemsData(file);
+    const lines = gunzipSync(readFileSync(data)).toString('utf8').split('\n');
+    writeFileSync(data, gzipSync(lines.slice(1).join('\n')));
+    const manifestPath = file.replace(/\.dump$/, '.manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    manifest.files[basename(data)] = statSync(data).size;
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    writeFileSync(`${file}.sha256`, readdirSync(file).sort().map((name) => `${sha256(readFileSync(join(file, name)))}  ${name}\n`).join(''));
+
+    const verify = (check: string) =>
+      spawnSync('bash', [join(REPO_BIN, 'verify-backup.sh'), file, '--check', check], { encoding: 'utf8', env: { ...process.env, ...sandbox.env } });
+    expect(verify('checksums').status).toBe(0);
+    const readBack = verify('read-back');
+    expect(readBack.status).toBe(1);
+    expect(readBack.stderr).toMatch(new RegExp(`holds ${manifest.tables.items - 1} rows of table items but the snapshot it was taken in had ${manifest.tables.items}`));
   });
 
   it('keeps the newest KEEP backups and never deletes the one it just made', async () => {
@@ -47,9 +86,10 @@ describe('restore runbook', () => {
     const { BACKUP_FILE: file } = await backup();
     await sandbox.http('POST', '/items', { name: 'written after the backup' });
     const before = await itemCount();
-    const bytes = readFileSync(file!);
+    const data = itemsData(file!);
+    const bytes = readFileSync(data);
     bytes[Math.floor(bytes.length / 2)] ^= 0xff;
-    writeFileSync(file!, bytes);
+    writeFileSync(data, bytes);
 
     const result = await sandbox.run('restore');
     expect(result.code, show(result)).not.toBe(0);
@@ -61,7 +101,8 @@ describe('restore runbook', () => {
   it('refuses a truncated backup and leaves the live data alone', async () => {
     const { BACKUP_FILE: file } = await backup();
     const before = await itemCount();
-    truncateSync(file!, Math.floor(statSync(file!).size / 2));
+    const data = itemsData(file!);
+    truncateSync(data, Math.floor(statSync(data).size / 2));
 
     const result = await sandbox.run('restore', { BACKUP: basename(file!) });
     expect(result.code, show(result)).not.toBe(0);
@@ -90,10 +131,10 @@ describe('restore runbook', () => {
   it('restores a copy given by path', async () => {
     const { BACKUP_FILE: file } = await backup();
     const copy = join(sandbox.cwd, 'copy.dump');
-    for (const suffix of ['', '.sha256']) copyFileSync(`${file}${suffix}`, `${copy}${suffix}`);
+    // A copy under another name verifies by content: the checksum file names the files inside the dump.
+    cpSync(file!, copy, { recursive: true });
+    copyFileSync(`${file}.sha256`, `${copy}.sha256`);
     copyFileSync(file!.replace(/\.dump$/, '.manifest.json'), copy.replace(/\.dump$/, '.manifest.json'));
-    // The checksum file names the original file; a copy under another name must still verify by content.
-    writeFileSync(`${copy}.sha256`, readFileSync(`${copy}.sha256`, 'utf8').replace(basename(file!), 'copy.dump'));
     const result = await sandbox.run('restore', { BACKUP: copy });
     expect(result.code, show(result)).toBe(0);
   });
