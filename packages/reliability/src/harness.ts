@@ -250,7 +250,7 @@ export function hasStackTrace(text: string): boolean {
 }
 
 /** `file:line:col: error CODE: message` lines. */
-export const DIAGNOSTIC = /^(.+?):(\d+):(\d+): error ([A-Z]{2}\d{3}): (.+)$/m;
+export const DIAGNOSTIC = /^[ ]*(\S.*?):(\d+):(\d+): error ([A-Z]{2}\d{3}): (.+)$/m;
 
 export const fence = '```';
 

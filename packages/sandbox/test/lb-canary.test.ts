@@ -56,14 +56,14 @@ describe.skipIf(missing.length > 0)('the sandbox behind HAProxy, watched by Prom
     const haproxyCheck = spawnSync(sandbox.env.SANDBOX_HAPROXY!, ['-c', '-f', join(sandbox.dir, 'lb/haproxy.cfg')], { encoding: 'utf8' });
     expect(haproxyCheck.status, haproxyCheck.stderr).toBe(0);
     expect(await (await fetch(`http://127.0.0.1:${sandbox.env.LB_STATS_PORT}/metrics`)).text()).toMatch(/^haproxy_process_/m);
-    // Prometheus scrapes both service slots and HAProxy every second.
+    // Prometheus scrapes both service slots, HAProxy and the Pushgateway (run results) every second.
     let targets: { labels: Record<string, string>; health: string }[] = [];
     for (let i = 0; i < 50; i++) {
       targets = (await (await fetch(`http://127.0.0.1:${sandbox.env.PROM_PORT}/api/v1/targets`)).json()).data.activeTargets;
       if (targets.filter((t) => t.health === 'up').length >= 2) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    expect(targets.map((t) => `${t.labels.job}/${t.labels.slot ?? '-'}`).sort()).toEqual(['haproxy/-', 'service/canary', 'service/stable']);
+    expect(targets.map((t) => `${t.labels.job}/${t.labels.slot ?? '-'}`).sort()).toEqual(['haproxy/-', 'pushgateway/-', 'service/canary', 'service/stable']);
     expect(targets.find((t) => t.labels.slot === 'stable')?.health).toBe('up');
     expect(targets.find((t) => t.labels.job === 'haproxy')?.health).toBe('up');
   });
