@@ -58,14 +58,17 @@ describe.skipIf(missing.length > 0)('the sandbox behind HAProxy, watched by Prom
     expect(await (await fetch(`http://127.0.0.1:${sandbox.env.LB_STATS_PORT}/metrics`)).text()).toMatch(/^haproxy_process_/m);
     // Prometheus scrapes both service slots, HAProxy and the Pushgateway (run results) every second.
     let targets: { labels: Record<string, string>; health: string }[] = [];
-    for (let i = 0; i < 50; i++) {
+    // Each target is 'unknown' until its first scrape; wait for the three that must be up (the canary slot is empty).
+    const mustBeUp = (t: { labels: Record<string, string> }) => t.labels.slot === 'stable' || t.labels.job === 'haproxy' || t.labels.job === 'pushgateway';
+    for (let i = 0; i < 100; i++) {
       targets = (await (await fetch(`http://127.0.0.1:${sandbox.env.PROM_PORT}/api/v1/targets`)).json()).data.activeTargets;
-      if (targets.filter((t) => t.health === 'up').length >= 2) break;
+      if (targets.filter(mustBeUp).length === 3 && targets.filter(mustBeUp).every((t) => t.health === 'up')) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(targets.map((t) => `${t.labels.job}/${t.labels.slot ?? '-'}`).sort()).toEqual(['haproxy/-', 'pushgateway/-', 'service/canary', 'service/stable']);
     expect(targets.find((t) => t.labels.slot === 'stable')?.health).toBe('up');
     expect(targets.find((t) => t.labels.job === 'haproxy')?.health).toBe('up');
+    expect(targets.find((t) => t.labels.job === 'pushgateway')?.health).toBe('up');
   });
 
   it('the service serves Prometheus metrics labelled with its release', async () => {
