@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { block, expectTruth, step } from './behaviour-helpers.js';
-import { runbook, workspace } from './helpers.js';
+import { BIN, NODE, runbook, workspace } from './helpers.js';
 import { journalOf, MODES, normalise, runIn, startIn, until } from './modes.js';
 
 describe.each(MODES)('check, %s', (mode) => {
@@ -29,6 +29,40 @@ describe.each(MODES)('check, %s', (mode) => {
     } else {
       expect(go.screen).toMatch(/\bGO\b/);
       expect(nogo.screen).toMatch(/NO-GO/);
+    }
+  });
+
+  it('a trend measure fails the gate on a drift under the absolute threshold, and says so in every mode', async () => {
+    const ws = repo();
+    mkdirSync(join(ws.dir, 'runbooks'));
+    ws.write('runbooks/latency.md', runbook('title: Latency\nparams:\n  P95: { required: true }', step('measure', block('run', 'echo "P95_MS=$P95" >> "$READYBOOK_OUTPUT"'))));
+    ws.write(
+      'checklists/trend.md',
+      checklist('p95 under 200 ms `measure: latency P95_MS < 200`', 'p95 within 10 % of its trend `measure(baseline=3): latency P95_MS <= median + 10%`'),
+    );
+    const measure = async (p95: string) => expect(spawnSync(NODE, [BIN, 'run', 'latency', '--param', `P95=${p95}`], { cwd: ws.dir, env: ws.env }).status).toBe(0);
+    await measure('10');
+    const early = await runIn(mode, ['check', 'trend'], { cwd: ws.dir, env: ws.env });
+    expect(early.code, early.raw).toBe(1);
+    for (const p95 of ['12', '11', '40']) await measure(p95);
+    const drift = await runIn(mode, ['check', 'trend'], { cwd: ws.dir, env: ws.env });
+    expect(drift.code, drift.raw).toBe(1);
+    const reason = /P95_MS = 40 in \S+ \(\+263\.6% against the median\), not <= 12\.1: the median of the 3 passing runs before it is 11, so the limit is 12\.1/;
+    if (mode === 'json') {
+      const earlyItem = JSON.parse(early.raw).sections[0].items[1];
+      expect(earlyItem).toMatchObject({ status: 'missing', actual: '10' });
+      expect(earlyItem.reason).toMatch(/^inconclusive: no earlier passing runs of latency/);
+      const evaluation = JSON.parse(drift.raw);
+      expect(evaluation).toMatchObject({ verdict: 'NO-GO', blocking: [{ text: 'p95 within 10 % of its trend', status: 'fail' }] });
+      expect(evaluation.sections[0].items.map((i: { status: string }) => i.status)).toEqual(['pass', 'fail']);
+      expect(evaluation.sections[0].items[1].reason).toMatch(reason);
+      expect(evaluation.sections[0].items[1].baseline).toMatchObject({ median: 11, percent: 10 });
+    } else {
+      // The terminal wraps long reasons: compare with the line breaks and indents folded away.
+      const fold = (text: string) => text.replace(/\s+/g, ' ');
+      expect(fold(early.screen)).toMatch(/inconclusive: no earlier passing runs of latency/);
+      expect(drift.screen).toMatch(/NO-GO/);
+      expect(fold(drift.screen)).toMatch(reason);
     }
   });
 

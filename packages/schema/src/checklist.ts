@@ -46,16 +46,33 @@ export const evidenceCheckSchema = z.strictObject({
   ...common,
 });
 
-/** An output of the runbook's latest passing run compared with a threshold. */
-export const measureCheckSchema = z.strictObject({
-  kind: z.literal('measure'),
-  runbook: runbookId,
-  output: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an output name is UPPER_SNAKE_CASE'),
-  op: comparatorSchema,
-  threshold: z.number(),
-  within: durationSchema.optional(),
-  ...common,
+/**
+ * A trend: the limit is the median of the output over the `runs` passing runs before the latest one,
+ * moved by `percent` (`median + 10%` → percent 10). Fewer earlier runs than `runs` is inconclusive.
+ */
+export const baselineSchema = z.strictObject({
+  stat: z.literal('median'),
+  runs: z.int().min(1).max(50),
+  percent: z.number().min(-100).max(1000),
 });
+export type Baseline = z.output<typeof baselineSchema>;
+
+/**
+ * An output of the runbook's latest passing run compared with a fixed `threshold`, or with a `baseline`
+ * computed from the runs before it (exactly one of the two).
+ */
+export const measureCheckSchema = z
+  .strictObject({
+    kind: z.literal('measure'),
+    runbook: runbookId,
+    output: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an output name is UPPER_SNAKE_CASE'),
+    op: comparatorSchema,
+    threshold: z.number().optional(),
+    baseline: baselineSchema.optional(),
+    within: durationSchema.optional(),
+    ...common,
+  })
+  .refine((m) => (m.threshold === undefined) !== (m.baseline === undefined), 'a measure compares with a number or with a baseline (median), not both and not neither');
 
 /** A shell command that must exit 0 within `timeout` (default 5m). */
 export const commandCheckSchema = z.strictObject({

@@ -43,6 +43,8 @@ export {
   evidenceCheckSchema,
   manualCheckSchema,
   measureCheckSchema,
+  baselineSchema,
+  type Baseline,
   type Check,
   type CheckKind,
   type ChecklistFrontmatter,

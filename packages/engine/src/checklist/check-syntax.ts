@@ -1,6 +1,7 @@
 import { type Check, checkSchema, comparatorSchema, parseDuration } from '@readybook/schema';
 import { diagnostic } from '../diagnostics.js';
 import type { ErrorCode } from '../errors.js';
+import { closest } from '../suggest.js';
 import type { Diagnostic } from './types.js';
 
 /**
@@ -10,6 +11,7 @@ import type { Diagnostic } from './types.js';
  *
  *   evidence(within=7d): dr-drill
  *   measure: dr-drill RTO_SECONDS < 14400
+ *   measure(baseline=5): load-test P95_MS <= median + 10%
  *   command(timeout=3m, advisory): pnpm audit --audit-level high --prod
  *   manual(role=security-lead)
  *
@@ -20,12 +22,16 @@ type Kind = (typeof CHECK_KINDS)[number];
 
 const OPTION_KEYS: Record<Kind, readonly string[]> = {
   evidence: ['within'],
-  measure: ['within'],
+  measure: ['within', 'baseline'],
   command: ['timeout'],
   manual: ['role'],
 };
 
-const EXAMPLES: Record<Kind, string> = {
+/** How many earlier passing runs a `median` threshold compares with when `baseline=` is not given. */
+export const DEFAULT_BASELINE_RUNS = 5;
+
+const EXAMPLES: Record<Kind | 'trend', string> = {
+  trend: 'measure(baseline=5): load-test P95_MS <= median + 10%',
   evidence: 'evidence(within=7d): dr-drill',
   measure: 'measure(within=7d): dr-drill RTO_SECONDS < 14400',
   command: 'command(timeout=5m): pnpm audit --audit-level high',
@@ -75,7 +81,7 @@ export function parseCheckSpan(text: string, file: string, locate: Locate): Chec
   if (!known) {
     const looksLikeCheck = /^[a-z][a-z-]*$/.test(word) && (hasOptions || /^(\s|$)/.test(trimmed.slice(colonEnd)));
     if (!looksLikeCheck) return { isCheck: false, diagnostics };
-    const guess = nearest(word, CHECK_KINDS);
+    const guess = closest(word, CHECK_KINDS, 2);
     return fail(
       start,
       'CL010',
@@ -111,6 +117,11 @@ export function parseCheckSpan(text: string, file: string, locate: Locate): Chec
       if (key === 'role') {
         if (!ROLE.test(value)) return fail(valueAt, 'CL011', `\`${value}\` is not a role name`, 'a role is one word such as security-lead');
         input['role'] = value;
+      } else if (key === 'baseline') {
+        if (!/^[1-9]\d*$/.test(value) || Number(value) > 50) {
+          return fail(valueAt, 'CL016', `\`${value}\` is not a number of runs`, 'baseline=N compares with the median of the N passing runs before the latest, N from 1 to 50, e.g. baseline=5');
+        }
+        input['baseline'] = Number(value);
       } else {
         if (parseDuration(value) === undefined) {
           return fail(valueAt, 'CL013', `\`${value}\` is not a duration`, 'write a number and a unit: 500ms, 30s, 10m, 2h or 7d');
@@ -153,6 +164,8 @@ export function parseCheckSpan(text: string, file: string, locate: Locate): Chec
       }
       const at = (part: { at: number }) => restStart + part.at;
       const [output, op, threshold] = parts.map((p) => p.text) as [string, string, string];
+      const runs = input['baseline'] as number | undefined;
+      delete input['baseline'];
       if (!OUTPUT_NAME.test(output)) {
         return fail(at(parts[0]), 'CL015', `\`${output}\` is not an output name`, 'outputs are UPPER_SNAKE_CASE names a runbook writes to $READYBOOK_OUTPUT, e.g. RTO_SECONDS');
       }
@@ -160,11 +173,23 @@ export function parseCheckSpan(text: string, file: string, locate: Locate): Chec
         const fix = COMPARATOR_FIXES[op];
         return fail(at(parts[1]), 'CL012', `\`${op}\` is not a comparator`, `${fix ? `did you mean \`${fix}\`? ` : ''}comparators are ${comparatorSchema.options.join(' ')}`);
       }
-      const value = Number(threshold);
-      if (threshold.trim() === '' || !Number.isFinite(value)) {
-        return fail(at(parts[2]), 'CL016', `\`${threshold}\` is not a number`, 'thresholds are plain numbers in the output\'s unit, e.g. 14400 for RTO_SECONDS');
+      if (/^median\b/.test(threshold)) {
+        const relative = /^median(?:\s*([+-])\s*(\d+(?:\.\d+)?)\s*%)?$/.exec(threshold);
+        if (!relative) {
+          return fail(at(parts[2]), 'CL016', `\`${threshold}\` is not a baseline`, 'compare with the median of earlier runs as `median`, `median + 10%` or `median - 5%`');
+        }
+        const percent = relative[2] === undefined ? 0 : Number(relative[2]) * (relative[1] === '-' ? -1 : 1);
+        Object.assign(input, { output, op, baseline: { stat: 'median', runs: runs ?? DEFAULT_BASELINE_RUNS, percent } });
+      } else {
+        if (runs !== undefined) {
+          return fail(at(parts[2]), 'CL027', '`baseline=` needs a threshold relative to the median of earlier runs', `write it as \`${EXAMPLES.trend}\`, or drop baseline= to compare with a fixed number`);
+        }
+        const value = Number(threshold);
+        if (threshold.trim() === '' || !Number.isFinite(value)) {
+          return fail(at(parts[2]), 'CL016', `\`${threshold}\` is not a number`, 'thresholds are plain numbers in the output\'s unit, e.g. 14400 for RTO_SECONDS, or `median + 10%` for a trend');
+        }
+        Object.assign(input, { output, op, threshold: value });
       }
-      Object.assign(input, { output, op, threshold: value });
     }
   }
 
@@ -182,32 +207,13 @@ interface Token {
 
 /** `OUTPUT op NUMBER`, spaced (`RTO_SECONDS < 14400`) or not (`RTO_SECONDS<14400`); `at` indexes `rest`. */
 function splitMeasure(rest: string): [Token, Token, Token] | undefined {
+  // A baseline threshold may be spaced (`median + 10%`): everything from `median` on is the third part.
+  const trend = /^\s*([A-Za-z0-9_]+)\s*([^\sA-Za-z0-9_.+-]+)\s*(median\b.*?)\s*$/d.exec(rest);
+  if (trend?.indices) return [1, 2, 3].map((g) => ({ text: trend[g]!, at: trend.indices![g]![0] })) as [Token, Token, Token];
   const words: Token[] = [...rest.matchAll(/\S+/g)].map((m) => ({ text: m[0], at: m.index }));
   if (words.length === 3) return words as [Token, Token, Token];
   const m = /^\s*([A-Za-z0-9_]+)\s*([^\sA-Za-z0-9_.+-]+)\s*(\S+)\s*$/d.exec(rest);
   if (!m?.indices) return undefined;
   const token = (g: number): Token => ({ text: m[g]!, at: m.indices![g]![0] });
   return [token(1), token(2), token(3)];
-}
-
-/** The candidate within edit distance 2 of `word`, for "did you mean". */
-function nearest(word: string, candidates: readonly string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const name of candidates) {
-    const distance = editDistance(word, name);
-    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
-  }
-  return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

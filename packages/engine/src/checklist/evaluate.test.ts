@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { evaluateChecklist, writeEvaluation } from './evaluate.js';
-import { checklistSource, NOW, workspace } from './fixtures/workspace.js';
+import { checklistSource, NOW, sealFixtureRun, workspace } from './fixtures/workspace.js';
 import type { ItemResult } from './types.js';
 
 const DAY = 86_400_000;
@@ -96,6 +96,78 @@ describe('measure checks', () => {
       { status: 'stale', actual: '3600', expected: 'RTO_SECONDS < 14400 within 7d' },
       { status: 'fail', actual: '600', expected: 'RPO_SECONDS < 60 within 7d' },
     ]);
+  });
+});
+
+describe('trend measures', () => {
+  /** A workspace with runbooks/load-test.md and one sealed load-test run per P95_MS value, oldest first, an hour apart. */
+  async function loadTestHistory(values: Array<number | 'failed'>) {
+    const ws = await workspace();
+    await writeFile(join(ws.cwd, 'runbooks', 'load-test.md'), '---\ntitle: Load test\n---\n\n## Drive\nDrives load.\n\n```sh run\necho "P95_MS=1" >> "$READYBOOK_OUTPUT"\n```\n');
+    values.forEach((value, index) => {
+      const hour = String(index).padStart(2, '0');
+      const runId = `20261124T${hour}0000Z-load-test-${index}aaa`;
+      const dir = join(ws.home, 'runs', runId);
+      mkdirSync(dir, { recursive: true });
+      const passed = value !== 'failed';
+      const report = {
+        runId,
+        runbook: { id: 'load-test', path: 'runbooks/load-test.md', title: 'Load test', hash: 'abcd' },
+        status: passed ? 'passed' : 'failed',
+        exitCode: passed ? 0 : 1,
+        startedAt: `2026-11-24T${hour}:00:00.000Z`,
+        endedAt: `2026-11-24T${hour}:01:00.000Z`,
+        durationMs: 60_000,
+        operator: 'alice',
+        host: 'runner',
+        params: {},
+        outputs: passed ? { P95_MS: String(value) } : { P95_MS: '999' },
+        steps: [{ index: 1, title: 'Drive', status: passed ? 'passed' : 'failed', attempts: 1, durationMs: 60_000, exitCode: passed ? 0 : 1, phase: 'run', tail: '' }],
+        rollback: null,
+      };
+      writeFileSync(join(dir, 'report.json'), JSON.stringify(report));
+      sealFixtureRun(ws.cwd, ws.home, dir);
+    });
+    return ws;
+  }
+  const items = ['- [ ] p95 under 200 ms `measure: load-test P95_MS < 200`', '- [ ] p95 no more than 10 % above its trend `measure(baseline=5): load-test P95_MS <= median + 10%`'];
+
+  test('a slow drift fails the gate under the absolute threshold: the latest run against the median of the 5 passing runs before it', async () => {
+    // A failed run (P95 999) in the history is not part of the baseline; the oldest passing run falls out of it.
+    const ws = await loadTestHistory([50, 10, 14, 'failed', 11, 13, 12, 14]);
+    const path = await ws.checklist('trend', checklistSource(items));
+    const evaluation = await evaluateChecklist(path, { home: ws.home, evidenceDir: ws.evidenceDir, cwd: ws.cwd, now: NOW });
+    const [absolute, trend] = evaluation.sections[0]!.items;
+    expect(pick(absolute!)).toEqual({ status: 'pass', actual: '14', expected: 'P95_MS < 200 within 7d' });
+    expect(pick(trend!)).toEqual({ status: 'fail', actual: '14', expected: 'P95_MS <= median of 5 earlier passing runs + 10% within 7d' });
+    expect(trend!.baseline!.limit).toBeCloseTo(13.2);
+    expect(trend!.baseline).toMatchObject({ median: 12, percent: 10, runs: ['20261124T060000Z-load-test-6aaa', '20261124T050000Z-load-test-5aaa', '20261124T040000Z-load-test-4aaa', '20261124T020000Z-load-test-2aaa', '20261124T010000Z-load-test-1aaa'] });
+    expect(trend!.reason).toBe('P95_MS = 14 in 20261124T070000Z-load-test-7aaa (+16.7% against the median), not <= 13.2: the median of the 5 passing runs before it is 12, so the limit is 13.2');
+    expect(evaluation.verdict).toBe('NO-GO');
+    expect(evaluation.blocking.map((b) => b.text)).toEqual(['p95 no more than 10 % above its trend']);
+  });
+
+  test('within the trend it passes and says by how much it moved', async () => {
+    const ws = await loadTestHistory([10, 14, 11, 13, 12, 12.9]);
+    const path = await ws.checklist('trend', checklistSource(items));
+    const evaluation = await evaluateChecklist(path, { home: ws.home, evidenceDir: ws.evidenceDir, cwd: ws.cwd, now: NOW });
+    const trend = evaluation.sections[0]!.items[1]!;
+    expect(trend.status).toBe('pass');
+    expect(trend.reason).toBe('P95_MS = 12.9 in 20261124T050000Z-load-test-5aaa (+7.5% against the median); the median of the 5 passing runs before it is 12, so the limit is 13.2');
+    expect(evaluation.verdict).toBe('GO');
+  });
+
+  test('too few earlier passing runs is inconclusive, never a pass: required blocks the gate, advisory does not', async () => {
+    const ws = await loadTestHistory([10, 'failed', 11, 12]);
+    const advisory = '- [ ] p95 trend `measure(advisory, baseline=5): load-test P95_MS <= median + 10%`';
+    const path = await ws.checklist('trend', checklistSource([items[1]!, advisory]));
+    const evaluation = await evaluateChecklist(path, { home: ws.home, evidenceDir: ws.evidenceDir, cwd: ws.cwd, now: NOW });
+    const [required, advisoryItem] = evaluation.sections[0]!.items;
+    expect([required!.status, advisoryItem!.status]).toEqual(['missing', 'missing']);
+    expect(required!.actual).toBe('12');
+    expect(required!.reason).toBe('inconclusive: only 2 earlier passing runs of load-test with P95_MS (of the same steps, verified); the trend compares with the median of 5: run `readybook run load-test` until it has them');
+    expect(evaluation.blocking.map((b) => b.text)).toEqual(['p95 no more than 10 % above its trend']);
+    expect(evaluation.advisories.map((b) => b.text)).toEqual(['p95 trend']);
   });
 });
 

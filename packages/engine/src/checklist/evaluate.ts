@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Comparator } from '@readybook/schema';
+import type { Baseline, Comparator } from '@readybook/schema';
 import { parseRunbookFile } from '../runbook/parse.js';
 import { loadTrustFrom } from '../trust/keys.js';
 import { stepChange, stepHashes, type StepHash } from '../runbook/steps-hash.js';
@@ -22,6 +22,7 @@ import {
   PASSING_STATUSES,
   type RefusedRun,
   type SignOffRef,
+  type TrendBaseline,
 } from './types.js';
 
 export const DEFAULT_MAX_AGE_MS = 7 * 86_400_000;
@@ -198,7 +199,40 @@ interface ItemContext {
   checklistId: string;
 }
 
-type Outcome = Pick<ItemResult, 'status' | 'actual' | 'expected' | 'reason' | 'evidence' | 'output' | 'signoff' | 'signedBy' | 'signedAt' | 'role'>;
+type Outcome = Pick<ItemResult, 'status' | 'actual' | 'expected' | 'reason' | 'evidence' | 'baseline' | 'output' | 'signoff' | 'signedBy' | 'signedAt' | 'role'>;
+
+type MeasureCheck = Extract<ChecklistItem['check'], { kind: 'measure' }>;
+
+/** `14400`, or `median of 5 earlier passing runs + 10%`. */
+function limitText(check: MeasureCheck): string {
+  if (!check.baseline) return String(check.threshold);
+  const { runs, percent } = check.baseline;
+  return `median of ${plural(runs, 'earlier passing run')}${percent === 0 ? '' : ` ${percent > 0 ? '+' : '-'} ${Math.abs(percent)}%`}`;
+}
+
+/**
+ * The limit of a trend measure: the median of the output over the `runs` passing runs of the same
+ * runbook (same steps, verified) that ended before `latest`, moved by `percent`. Fewer runs than asked
+ * for is inconclusive, never a pass: a trend needs a history to compare with.
+ */
+export function baselineOf(output: string, baseline: Baseline, latest: RunRecord, candidates: readonly RunRecord[]): TrendBaseline | { inconclusive: string } {
+  const earlier = candidates
+    .filter((r) => r.status === 'passed' && r.runId !== latest.runId && r.time < latest.time)
+    .filter((r) => r.outputs[output] !== undefined && r.outputs[output]!.trim() !== '' && Number.isFinite(Number(r.outputs[output])))
+    .slice(0, baseline.runs);
+  if (earlier.length < baseline.runs) {
+    return {
+      inconclusive: `inconclusive: ${earlier.length === 0 ? 'no' : `only ${earlier.length}`} earlier passing ${earlier.length === 1 ? 'run' : 'runs'} of ${latest.runbookId} with ${output} (of the same steps, verified); the trend compares with the median of ${baseline.runs}: run \`readybook run ${latest.runbookId}\` until it has them`,
+    };
+  }
+  const values = earlier.map((r) => Number(r.outputs[output])).sort((a, b) => a - b);
+  const middle = Math.floor(values.length / 2);
+  const median = values.length % 2 === 1 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
+  return { median, limit: median * (1 + baseline.percent / 100), percent: baseline.percent, runs: earlier.map((r) => r.runId) };
+}
+
+const round = (n: number) => String(Number(n.toPrecision(4)));
+const signedPercent = (p: number) => `${p >= 0 ? '+' : '−'}${Math.abs(p).toFixed(1)}%`;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -208,7 +242,7 @@ async function evaluateItem(item: ChecklistItem, context: ItemContext): Promise<
     case 'evidence':
     case 'measure': {
       const within = check.within ?? context.maxAgeMs;
-      const expected = check.kind === 'evidence' ? `passing run within ${formatLimit(within)}` : `${check.output} ${check.op} ${check.threshold} within ${formatLimit(within)}`;
+      const expected = check.kind === 'evidence' ? `passing run within ${formatLimit(within)}` : `${check.output} ${check.op} ${limitText(check)} within ${formatLimit(within)}`;
       const current = context.runbooks.get(check.runbook)!;
       if (!current.stepHashes) return { status: 'missing', actual: null, expected, reason: current.problem ?? `no runbook ${current.repoPath}` };
       const named = context.runs.filter((r) => r.runbookId === check.runbook && r.status !== 'unfinished');
@@ -259,8 +293,20 @@ async function evaluateItem(item: ChecklistItem, context: ItemContext): Promise<
       if (raw.trim() === '' || !Number.isFinite(value)) {
         return { status: 'fail', actual: raw, expected, evidence, reason: `${check.output} is \`${raw}\`, not a number` };
       }
-      if (!compare(value, check.op, check.threshold)) {
-        return { status: 'fail', actual: raw, expected, evidence, reason: `${check.output} = ${raw} in ${passing.runId}, not ${check.op} ${check.threshold}` };
+      if (check.baseline) {
+        const trend = baselineOf(check.output, check.baseline, passing, matching);
+        if ('inconclusive' in trend) return { status: 'missing', actual: raw, expected, evidence, reason: trend.inconclusive };
+        const against = `the median of the ${plural(trend.runs.length, 'passing run')} before it is ${round(trend.median)}, so the limit is ${round(trend.limit)}`;
+        const drift = trend.median === 0 ? '' : ` (${signedPercent((value / trend.median - 1) * 100)} against the median)`;
+        const baseline = { baseline: trend };
+        if (!compare(value, check.op, trend.limit)) {
+          return { status: 'fail', actual: raw, expected, evidence, ...baseline, reason: `${check.output} = ${raw} in ${passing.runId}${drift}, not ${check.op} ${round(trend.limit)}: ${against}` };
+        }
+        return { status: stale ? 'stale' : 'pass', actual: raw, expected, evidence, ...baseline, reason: stale ? staleReason : `${check.output} = ${raw} in ${passing.runId}${drift}; ${against}` };
+      }
+      const threshold = check.threshold!;
+      if (!compare(value, check.op, threshold)) {
+        return { status: 'fail', actual: raw, expected, evidence, reason: `${check.output} = ${raw} in ${passing.runId}, not ${check.op} ${threshold}` };
       }
       return { status: stale ? 'stale' : 'pass', actual: raw, expected, evidence, reason: stale ? staleReason : `${check.output} = ${raw} in ${passing.runId}` };
     }

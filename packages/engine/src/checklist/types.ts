@@ -73,6 +73,16 @@ export interface EvidenceRef {
   file?: string;
 }
 
+/** The baseline of a trend measure: the median of the earlier passing runs, and the limit it gives. */
+export interface TrendBaseline {
+  median: number;
+  /** median × (1 + percent / 100): the value the comparator is applied to. */
+  limit: number;
+  percent: number;
+  /** The earlier runs the median is over, newest first. */
+  runs: string[];
+}
+
 /** A run that was not counted because it does not verify (edited, truncated, unsigned or signed by an unlisted key). */
 export interface RefusedRun {
   runId: string;
@@ -112,6 +122,8 @@ export interface ItemResult {
   /** One sentence on why the item has its status. */
   reason: string;
   evidence?: EvidenceRef;
+  /** For a trend measure (`<= median + 10%`): the baseline the latest run was compared with. */
+  baseline?: TrendBaseline;
   /** Last lines of a command's output (stdout and stderr interleaved). */
   output?: string;
   signedBy?: string;
