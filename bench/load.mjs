@@ -46,7 +46,10 @@ function startLoad(args) {
   const done = new Promise((ok, fail) =>
     child.on('close', (code) => (code === 0 ? ok(keyValues(out)) : fail(new Error(`load.mjs ${args.join(' ')} failed (${code}):\n${err}`)))),
   );
-  return { done, stop: () => (child.kill('SIGTERM'), done) };
+  return { done, stop: () => {
+    child.kill('SIGTERM');
+    return done;
+  } };
 }
 const runLoad = (url) => startLoad(['--url', url, '--duration', String(SECONDS)]).done;
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];

@@ -33,7 +33,7 @@ const work = mkdtempSync(join(tmpdir(), 'readybook-bench-recovery-'));
 const dir = join(work, '.sandbox');
 const backups = join(work, 'backups');
 const bare = join(work, 'bare');
-let env = { ...process.env, NO_COLOR: '1', SANDBOX_LB: 'off', READYBOOK_HOME: join(work, 'home') };
+const env = { ...process.env, NO_COLOR: '1', SANDBOX_LB: 'off', READYBOOK_HOME: join(work, 'home') };
 let current; // the child running now, stopped on Ctrl-C
 
 let cleaned = false;

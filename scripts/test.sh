@@ -29,6 +29,7 @@ stage() {
 
 stage "install and build" bash scripts/bootstrap.sh
 stage "typecheck" pnpm --silent typecheck --output-logs=errors-only
+stage "lint (Biome)" pnpm --silent lint
 stage "validate every runbook" pnpm --silent readybook validate
 stage "plan the runbooks CI cannot run" bash -c 'for r in k8s-deploy k8s-rollback compose-deploy; do [ -f runbooks/$r.md ] || continue; pnpm --silent readybook plan $r >/dev/null || exit 1; echo "planned $r"; done'
 stage "unit and integration tests (vitest)" pnpm --silent test:unit --output-logs=full

@@ -14,19 +14,19 @@ async function freePort(): Promise<number> {
   });
 }
 
-process.env['DOCS_E2E_PORT'] ??= String(await freePort());
-const port = Number(process.env['DOCS_E2E_PORT']);
-const base = (process.env['BASE_PATH'] ?? '/').replace(/\/?$/, '/');
+process.env.DOCS_E2E_PORT ??= String(await freePort());
+const port = Number(process.env.DOCS_E2E_PORT);
+const base = (process.env.BASE_PATH ?? '/').replace(/\/?$/, '/');
 
 export default defineConfig({
   testDir: './e2e',
   fullyParallel: true,
-  forbidOnly: Boolean(process.env['CI']),
-  retries: process.env['CI'] ? 1 : 0,
+  forbidOnly: Boolean(process.env.CI),
+  retries: process.env.CI ? 1 : 0,
   // Generous per-test time: a 2-core CI machine also runs the build; tests assert behaviour, never timings.
   timeout: 90_000,
-  workers: process.env['CI'] ? 2 : undefined,
-  reporter: process.env['CI'] ? [['list'], ['html', { open: 'never' }]] : 'list',
+  workers: process.env.CI ? 2 : undefined,
+  reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : 'list',
   use: {
     baseURL: `http://127.0.0.1:${port}${base}`,
     trace: 'retain-on-failure',
@@ -38,7 +38,7 @@ export default defineConfig({
         ...devices['Desktop Chrome'],
         // Debian's Chromium: Playwright's own browser download is not available here.
         launchOptions: {
-          executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
           args: [
             '--headless',
             '--no-sandbox',

@@ -59,7 +59,7 @@ for (const width of [1280, 390]) {
     test('load-test: the table shows the committed run p95 the runbook wrote', async ({ page }) => {
       await page.goto('runbooks/load-test/');
       const outputs = committedOutputs('load-test');
-      const p95 = Number(outputs[0]!['P95_MS']);
+      const p95 = Number(outputs[0]!.P95_MS);
       await expect(page.locator('[data-charts="load"] table')).toContainText(`${Math.round(p95 * 10) / 10} ms`);
     });
 

@@ -9,7 +9,7 @@ import { evaluationExpiry, type Expiry } from '../src/lib/expiry';
 
 /** The content the site was built from: READYBOOK_CONTENT_ROOT as the site reads it, else the repository root. */
 const repoRoot = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-export const contentRoot = process.env['READYBOOK_CONTENT_ROOT']?.trim() ? path.resolve(repoRoot, process.env['READYBOOK_CONTENT_ROOT']) : repoRoot;
+export const contentRoot = process.env.READYBOOK_CONTENT_ROOT?.trim() ? path.resolve(repoRoot, process.env.READYBOOK_CONTENT_ROOT) : repoRoot;
 const runbooksDir = path.join(contentRoot, 'runbooks');
 
 /** The evaluation `readybook check <id>` wrote, which the page must show. */

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { block, expectSeen, expectTruth, step } from './behaviour-helpers.js';
-import { cli, runbook, workspace } from './helpers.js';
-import { journalOf, MODES, runIn, startIn, until } from './modes.js';
+import { runbook, workspace } from './helpers.js';
+import { MODES, runIn, } from './modes.js';
 
 /**
  * One behaviour suite, three presenters (ADR 0016): each case runs in `--json`, in human output

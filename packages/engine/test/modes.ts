@@ -82,7 +82,7 @@ export function startIn(mode: Mode, args: string[], options: ModeOptions): ModeR
   const done = new Promise<ModeResult>((resolve) => {
     child.on('close', (code, signal) => {
       const raw = output();
-      let events: Array<Record<string, any>> = [];
+      const events: Array<Record<string, any>> = [];
       if (mode === 'json') {
         // JSON lines for run/resume; commands that print one JSON document (check) parse as none.
         for (const line of raw.split('\n')) {

@@ -118,7 +118,7 @@ describe('usage errors are refused before anything runs (exit 2)', () => {
     expect(unknown.stderr).toBe('error CL040: no checklist lanch (checklists: launch); did you mean `launch`?\n  hint: Give a path to a .md file, or the name of a checklist in checklists/ without .md.\n');
     const invalid = cli(['check', 'launch'], { cwd: ws.dir, env: ws.env });
     expect(invalid.code).toBe(2);
-    expect(invalid.stderr).toMatch(/^error CL012: checklists\/launch\.md is not a valid checklist \(1 error\); nothing was evaluated\n  checklists\/launch\.md:9:\d+: error CL012: /);
+    expect(invalid.stderr).toMatch(/^error CL012: checklists\/launch\.md is not a valid checklist \(1 error\); nothing was evaluated\n {2}checklists\/launch\.md:9:\d+: error CL012: /);
     expect(invalid.stderr).toContain('  hint: ');
     const runbookTypo = cli(['run', 'bakup'], { cwd: ws.dir, env: ws.env });
     expect(runbookTypo.code).toBe(2);

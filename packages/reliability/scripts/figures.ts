@@ -18,6 +18,7 @@ const START = '<!-- reliability:start -->';
 const END = '<!-- reliability:end -->';
 const COMMAND = 'pnpm --filter @readybook/reliability suite';
 
+// biome-ignore lint/suspicious/noExplicitAny: figures.json is read as written by the suite, field by field below.
 type Figures = Record<string, any>;
 
 /** The run of the suite these parts come from (written by `--start`). */

@@ -42,7 +42,7 @@ async function serving(): Promise<string> {
   return res?.ok ? ((await res.json()) as { version: string }).version : 'down';
 }
 
-async function run(name: string, file: string, params: string[]) {
+async function run(_name: string, file: string, params: string[]) {
   return cli(['run', file, '--yes', '--json', '--param', `SANDBOX=${sandbox}`, ...params.flatMap((p) => ['--param', p])], { cwd: ws.dir, env: ws.env, timeout: 600_000 });
 }
 

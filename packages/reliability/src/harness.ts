@@ -85,6 +85,7 @@ export function cliSync(args: string[], options: { cwd: string; env?: NodeJS.Pro
   return { code: r.status ?? -1, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - started };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON events, asserted on field by field by the tests.
 export type Event = Record<string, any> & { type: string };
 
 export function parseEvents(stdout: string): Event[] {
@@ -170,8 +171,7 @@ export function runAndKill(
       stdout += chunk;
       if (killed) return;
       buffer += chunk;
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
+      for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
         if (line.trim() === '') continue;

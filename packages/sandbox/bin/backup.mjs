@@ -78,7 +78,7 @@ async function discard(reason) {
 
 const client = new pg.Client();
 await client.connect().catch((error) => fail(`cannot connect to ${PGDATABASE}: ${error.message}`));
-let tables = {};
+const tables = {};
 let serverVersion;
 try {
   await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');

@@ -37,6 +37,6 @@ function load({ store, logger }: LoaderContext, root: string): void {
   const { rules, diagnostics } = analyzeAlerts({ repoRoot: root, runbooks, siteBase: siteBaseOf(root, {}) });
   store.clear();
   for (const d of diagnostics) logger.warn(`${d.file}:${d.line}: ${d.severity} ${d.code}: ${d.message}`);
-  rules.forEach((rule, i) => store.set({ id: `${String(i).padStart(3, '0')}-${rule.name}`, data: { kind: 'rule', ...rule } as unknown as Record<string, unknown> }));
+  rules.forEach((rule, i) => void store.set({ id: `${String(i).padStart(3, '0')}-${rule.name}`, data: { kind: 'rule', ...rule } as unknown as Record<string, unknown> }));
   store.set({ id: '_problems', data: { kind: 'problems', diagnostics } as unknown as Record<string, unknown> });
 }

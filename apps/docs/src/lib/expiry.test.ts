@@ -56,7 +56,7 @@ describe('evaluationExpiry', () => {
   it('takes the evaluator’s expiresAt, and each evidence’s, when the evaluation carries them', () => {
     expect(evaluationExpiry(evaluation({ expiresAt: '2026-11-24T12:00:00Z' }), 7 * DAY)).toMatchObject({ expiresAt: '2026-11-24T12:00:00.000Z', source: 'evaluation' });
     const e = evaluation();
-    (e.sections[0]!.items[0]!.evidence as unknown as Record<string, string>)['expiresAt'] = '2026-11-24T06:00:00.000Z';
+    (e.sections[0]!.items[0]!.evidence as unknown as Record<string, string>).expiresAt = '2026-11-24T06:00:00.000Z';
     expect(evaluationExpiry(e, 7 * DAY).lapses[0]).toMatchObject({ at: '2026-11-24T06:00:00.000Z', command: 'pnpm readybook run drill' });
   });
 

@@ -10,7 +10,7 @@ function htmlFiles(dir: string, prefix = ''): string[] {
 }
 
 const ENTITIES: Record<string, string> = { '&amp;': '&', '&quot;': '"', '&#39;': "'", '&lt;': '<', '&gt;': '>' };
-const unescape = (value: string) => value.replace(/&(amp|quot|#39|lt|gt);/g, (entity) => ENTITIES[entity] ?? entity);
+const decodeEntities = (value: string) => value.replace(/&(amp|quot|#39|lt|gt);/g, (entity) => ENTITIES[entity] ?? entity);
 
 /**
  * Every `<a href>` of the built site that points into the site, checked against the files written: the page
@@ -25,7 +25,7 @@ export function brokenLinks(outDir: string, base = '/'): string[] {
     let found = ids.get(file);
     if (!found) {
       const html = readFileSync(file, 'utf8');
-      found = new Set([...html.matchAll(/\s(?:id|name)="([^"]*)"/g)].map((m) => unescape(m[1]!)));
+      found = new Set([...html.matchAll(/\s(?:id|name)="([^"]*)"/g)].map((m) => decodeEntities(m[1]!)));
       ids.set(file, found);
     }
     return found;
@@ -35,7 +35,7 @@ export function brokenLinks(outDir: string, base = '/'): string[] {
     const pagePath = `${prefix}${rel.replace(/(^|\/)index\.html$/, '$1')}`;
     const html = readFileSync(path.join(outDir, rel), 'utf8');
     for (const match of html.matchAll(/<a\b[^>]*?\shref="([^"]*)"/g)) {
-      const href = unescape(match[1]!);
+      const href = decodeEntities(match[1]!);
       if (href === '' || href === '#' || /^(mailto|tel|javascript):/i.test(href)) continue;
       const url = new URL(href, `http://site.invalid${pagePath}`);
       if (url.origin !== 'http://site.invalid') continue;

@@ -10,7 +10,7 @@ function tree(hrefs: string[]): Root {
   };
 }
 
-const hrefsOf = (root: Root) => root.children.map((child) => (child.type === 'element' ? child.properties['href'] : undefined));
+const hrefsOf = (root: Root) => root.children.map((child) => (child.type === 'element' ? child.properties.href : undefined));
 
 describe('rehypeBaseLinks', () => {
   it('prefixes root-relative links with the base path only', () => {

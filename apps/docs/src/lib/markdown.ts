@@ -21,9 +21,9 @@ export function rehypeBaseLinks(base: string) {
     const visit = (node: Root | Element) => {
       for (const child of node.children) {
         if (child.type !== 'element') continue;
-        const href = child.properties?.['href'];
+        const href = child.properties?.href;
         if (child.tagName === 'a' && typeof href === 'string' && href.startsWith('/') && !href.startsWith('//') && !href.startsWith(`${prefix}/`)) {
-          child.properties['href'] = `${prefix}${href}`;
+          child.properties.href = `${prefix}${href}`;
         }
         visit(child);
       }
@@ -56,11 +56,11 @@ export function rehypeRepoLinks({ contentRoot, repoUrl }: { contentRoot: string;
     const visit = (node: Root | Element) => {
       for (const child of node.children) {
         if (child.type !== 'element') continue;
-        const href = child.properties?.['href'];
+        const href = child.properties?.href;
         if (child.tagName === 'a' && typeof href === 'string' && href !== '' && !/^([a-z][a-z0-9+.-]*:|\/|#|\?)/i.test(href)) {
           const [target = '', hash] = href.split('#');
           const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(fromRoot), decodeURI(target)));
-          if (!resolved.startsWith('../')) child.properties['href'] = `${publishedPath(resolved, repoUrl)}${hash === undefined ? '' : `#${hash}`}`;
+          if (!resolved.startsWith('../')) child.properties.href = `${publishedPath(resolved, repoUrl)}${hash === undefined ? '' : `#${hash}`}`;
         }
         visit(child);
       }

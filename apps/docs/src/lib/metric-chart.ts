@@ -153,14 +153,14 @@ function round(value: number): string {
  * such. null when the run has no `STAGES` output.
  */
 export function canaryChart(run: RunSummary): CanaryChart | null {
-  const stagesOutput = run.outputs['STAGES'];
+  const stagesOutput = run.outputs.STAGES;
   if (!stagesOutput) return null;
   const reached = new Map<number, string>();
   for (const part of stagesOutput.split(',')) {
     const [weight, phase] = part.split(':');
     if (weight && Number.isFinite(Number(weight))) reached.set(Number(weight), phase ?? 'unknown');
   }
-  const planned = (run.params['STAGES'] ?? '')
+  const planned = (run.params.STAGES ?? '')
     .split(',')
     .map(Number)
     .filter((w) => Number.isFinite(w) && w > 0);
@@ -180,7 +180,7 @@ export function canaryChart(run: RunSummary): CanaryChart | null {
       metrics: Object.fromEntries([...metricNames].map((name) => [name, number(run.outputs[`STAGE_${weight}_${name}`])])),
     };
   });
-  const limits = parseLimits(run.outputs['ANALYSIS_LIMITS']);
+  const limits = parseLimits(run.outputs.ANALYSIS_LIMITS);
   const charts = [...metricNames].sort().map((name) => {
     const known = METRIC_FORMATS[name] ?? { title: `Canary ${name.toLowerCase().replaceAll('_', ' ')} by stage`, format: (v: number) => round(v) };
     const limit = limits[name];
@@ -205,7 +205,7 @@ export function canaryChart(run: RunSummary): CanaryChart | null {
       '.';
     return chart(known.title, bars, { format: known.format, limit, limitLabel: limit === undefined ? undefined : `limit ${known.format(limit)}` }, summary);
   });
-  const result = run.outputs['CANARY_RESULT'] ?? run.status;
+  const result = run.outputs.CANARY_RESULT ?? run.status;
   const summary =
     `Canary run ${run.runId}: ` +
     stages.map((s) => `${s.weight} % ${s.phase}`).join(', ') +

@@ -9,7 +9,7 @@ export const repoRoot = path.resolve(fileURLToPath(new URL('.', import.meta.url)
  * (absolute, or relative to the repository root), else the repository root, where the engine reads them.
  */
 export function contentRootFrom(env: NodeJS.ProcessEnv = process.env): string {
-  const value = env['READYBOOK_CONTENT_ROOT']?.trim();
+  const value = env.READYBOOK_CONTENT_ROOT?.trim();
   return value ? path.resolve(repoRoot, value) : repoRoot;
 }
 
@@ -18,7 +18,7 @@ export function contentRootFrom(env: NodeJS.ProcessEnv = process.env): string {
  * runs) or `<repo>/.readybook`. The site reads finished runs' reports from `<home>/runs/<run-id>/report.json`.
  */
 export function readybookHomeFrom(env: NodeJS.ProcessEnv = process.env): string {
-  const value = env['READYBOOK_HOME']?.trim();
+  const value = env.READYBOOK_HOME?.trim();
   return value ? path.resolve(repoRoot, value) : path.join(repoRoot, '.readybook');
 }
 

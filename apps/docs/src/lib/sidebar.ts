@@ -33,7 +33,7 @@ function entries(dir: string, pattern: RegExp): Array<{ id: string; title: strin
       try {
         source = readFileSync(path.join(dir, name), 'utf8');
         frontmatter = parseFrontmatter(source).frontmatter;
-        if (typeof frontmatter['title'] === 'string') title = frontmatter['title'];
+        if (typeof frontmatter.title === 'string') title = frontmatter.title;
       } catch {
         // A broken file is reported by its collection with a precise message; the sidebar just uses the id.
       }
@@ -48,7 +48,7 @@ export function runbookLinks(): SidebarLink[] {
   return entries(runbooksDir, /^[^_].*\.md$/).map(({ id, title, frontmatter }) =>
     withBadge(
       { label: title, link: `/runbooks/${id}/` },
-      frontmatter['destructive'] ? { text: 'destructive', variant: 'danger' } : frontmatter['ci'] === 'plan' ? { text: 'plan only', variant: 'caution' } : undefined,
+      frontmatter.destructive ? { text: 'destructive', variant: 'danger' } : frontmatter.ci === 'plan' ? { text: 'plan only', variant: 'caution' } : undefined,
     ),
   );
 }
@@ -60,7 +60,7 @@ export function runbookLinks(): SidebarLink[] {
 export function checklistLinks(): SidebarLink[] {
   return entries(checklistsDir, /^[^_].*\.md$/).map(({ id, title, source }) => {
     const link = { label: title, link: `/checklists/${id}/` };
-    let evaluation;
+    let evaluation: ReturnType<typeof readEvaluation>;
     try {
       evaluation = readEvaluation(evaluationsDir, id);
     } catch {
@@ -80,7 +80,7 @@ export function decisionLinks(): SidebarLink[] {
   return entries(decisionsDir, /^\d{4}-.*\.md$/).map(({ id, title, frontmatter }) =>
     withBadge(
       { label: `${id.slice(0, 4)} ${title}`, link: `/decisions/${id}/` },
-      frontmatter['status'] === 'superseded' || frontmatter['status'] === 'deprecated' ? { text: String(frontmatter['status']), variant: 'caution' } : undefined,
+      frontmatter.status === 'superseded' || frontmatter.status === 'deprecated' ? { text: String(frontmatter.status), variant: 'caution' } : undefined,
     ),
   );
 }

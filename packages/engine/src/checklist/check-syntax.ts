@@ -69,7 +69,7 @@ export function parseCheckSpan(text: string, file: string, locate: Locate): Chec
   const firstWord = /^[A-Za-z][\w-]*/.exec(trimmed)?.[0] ?? '';
   const known = (CHECK_KINDS as readonly string[]).includes(firstWord);
 
-  if (!head || !head.indices) {
+  if (!head?.indices) {
     if (!known) return { isCheck: false, diagnostics };
     const kind = firstWord as Kind;
     return fail(start + firstWord.length, 'CL011', `\`${kind}\` needs a colon before its ${kind === 'manual' ? 'end' : 'body'}`, `write it as \`${EXAMPLES[kind]}\``);
@@ -102,7 +102,7 @@ export function parseCheckSpan(text: string, file: string, locate: Locate): Chec
       const option = raw.trim();
       if (option === '') continue;
       if (option === 'advisory' || option === 'required') {
-        input['advisory'] = option === 'advisory';
+        input.advisory = option === 'advisory';
         continue;
       }
       const eq = option.indexOf('=');
@@ -116,12 +116,12 @@ export function parseCheckSpan(text: string, file: string, locate: Locate): Chec
       const valueAt = at + option.indexOf('=') + 1 + (option.slice(eq + 1).length - option.slice(eq + 1).trimStart().length);
       if (key === 'role') {
         if (!ROLE.test(value)) return fail(valueAt, 'CL011', `\`${value}\` is not a role name`, 'a role is one word such as security-lead');
-        input['role'] = value;
+        input.role = value;
       } else if (key === 'baseline') {
         if (!/^[1-9]\d*$/.test(value) || Number(value) > 50) {
           return fail(valueAt, 'CL016', `\`${value}\` is not a number of runs`, 'baseline=N compares with the median of the N passing runs before the latest, N from 1 to 50, e.g. baseline=5');
         }
-        input['baseline'] = Number(value);
+        input.baseline = Number(value);
       } else {
         if (parseDuration(value) === undefined) {
           return fail(valueAt, 'CL013', `\`${value}\` is not a duration`, 'write a number and a unit: 500ms, 30s, 10m, 2h or 7d');
@@ -141,7 +141,7 @@ export function parseCheckSpan(text: string, file: string, locate: Locate): Chec
     }
   } else if (kind === 'command') {
     if (body.trim() === '') return fail(bodyStart, 'CL019', '`command` has no command to run', `write it as \`${EXAMPLES.command}\``);
-    input['command'] = body.trim();
+    input.command = body.trim();
   } else {
     const misplaced = tokens.find((t) => /^[a-z]+=/.test(t.text));
     if (misplaced) {
@@ -152,7 +152,7 @@ export function parseCheckSpan(text: string, file: string, locate: Locate): Chec
     if (!RUNBOOK_ID.test(runbook.text)) {
       return fail(runbook.at, 'CL014', `\`${runbook.text}\` is not a runbook id`, 'a runbook id is the file name in runbooks/ without .md, in lower case, e.g. dr-drill');
     }
-    input['runbook'] = runbook.text;
+    input.runbook = runbook.text;
     if (kind === 'evidence' && tokens.length > 1) {
       return fail(tokens[1]!.at, 'CL011', `unexpected \`${tokens[1]!.text}\` after the runbook id`, `to compare an output, use \`${EXAMPLES.measure}\``);
     }
@@ -164,8 +164,8 @@ export function parseCheckSpan(text: string, file: string, locate: Locate): Chec
       }
       const at = (part: { at: number }) => restStart + part.at;
       const [output, op, threshold] = parts.map((p) => p.text) as [string, string, string];
-      const runs = input['baseline'] as number | undefined;
-      delete input['baseline'];
+      const runs = input.baseline as number | undefined;
+      delete input.baseline;
       if (!OUTPUT_NAME.test(output)) {
         return fail(at(parts[0]), 'CL015', `\`${output}\` is not an output name`, 'outputs are UPPER_SNAKE_CASE names a runbook writes to $READYBOOK_OUTPUT, e.g. RTO_SECONDS');
       }

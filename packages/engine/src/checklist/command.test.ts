@@ -47,15 +47,15 @@ describe('readybook check', () => {
   });
 
   test('colour only on a TTY without NO_COLOR', async () => {
-    const saved = process.env['NO_COLOR'];
-    delete process.env['NO_COLOR'];
+    const saved = process.env.NO_COLOR;
+    delete process.env.NO_COLOR;
     try {
       expect((await check('all-kinds', { tty: true })).stdout).toMatch(/\u001b\[32mpass/);
-      process.env['NO_COLOR'] = '1';
+      process.env.NO_COLOR = '1';
       expect((await check('all-kinds', { tty: true })).stdout).not.toMatch(/\u001b\[/);
     } finally {
-      if (saved === undefined) delete process.env['NO_COLOR'];
-      else process.env['NO_COLOR'] = saved;
+      if (saved === undefined) delete process.env.NO_COLOR;
+      else process.env.NO_COLOR = saved;
     }
   });
 

@@ -138,7 +138,7 @@ export async function publishEvidence(runId: string, where: EvidenceLocations & 
   const journal = (await readText(join(dir, 'journal.jsonl')))!.split('\n').filter((line) => line.trim() !== '');
   const seal = JSON.parse((await readText(join(dir, SEAL_FILE)))!);
   const sealSignature = (await readText(join(dir, SEAL_SIG_FILE)))!;
-  let key;
+  let key: ReturnType<typeof loadOrCreateSigningKey>;
   try {
     key = loadOrCreateSigningKey(where.home, where.env);
   } catch (error) {

@@ -196,8 +196,7 @@ function lastCodeSpan(doc: MarkdownDocument, [first, end]: [number, number]): { 
   const raw = doc.lines.slice(first, end).join('\n');
   let found: { text: string; offset: number } | undefined;
   const runs = /`+/g;
-  let open: RegExpExecArray | null;
-  while ((open = runs.exec(raw))) {
+  for (let open = runs.exec(raw); open; open = runs.exec(raw)) {
     if (open.index > 0 && raw[open.index - 1] === '\\') continue;
     const fence = open[0];
     const closing = new RegExp(`(?<!\`)${fence}(?!\`)`, 'g');

@@ -71,7 +71,7 @@ export function releaseStatement(evaluation: ChecklistEvaluation, tag: string) {
 
 /** Writes `<evidenceDir>/releases/<checklist-id>/<tag>.intoto.json`; returns its path. */
 export function writeRelease(evaluation: ChecklistEvaluation, options: { tag: string; evidenceDir: string; home: string; env?: NodeJS.ProcessEnv; root: string }): string {
-  let key;
+  let key: ReturnType<typeof loadOrCreateSigningKey>;
   try {
     key = loadOrCreateSigningKey(options.home, options.env);
   } catch (error) {

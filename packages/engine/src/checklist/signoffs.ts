@@ -69,7 +69,7 @@ export function judgeSignOff(s: StoredSignOff, trust: Trust, options: { now: num
   const p = s.payload;
   if (!p) return { ok: false, problem: `${s.file} is not a sign-off` };
   if (!s.signature) return { ok: false, problem: `the sign-off by ${p.signedBy} has no signature (${s.file}.sig)` };
-  let key;
+  let key: ReturnType<typeof sshVerify>;
   try {
     key = sshVerify(s.signature, NAMESPACE.signoff, s.text);
   } catch (error) {

@@ -70,8 +70,10 @@ interface Family {
 export function parseFamilies(text: string): Map<string, Family> {
   const families = new Map<string, Family>();
   const family = (name: string) => {
-    let f = families.get(name);
-    if (!f) families.set(name, (f = { samples: [] }));
+    const found = families.get(name);
+    if (found) return found;
+    const f: Family = { samples: [] };
+    families.set(name, f);
     return f;
   };
   for (const line of text.split('\n')) {

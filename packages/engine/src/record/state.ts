@@ -72,7 +72,7 @@ export function runState(events: readonly RunEvent[]): RunState | undefined {
       case 'run.end':
         ended = true;
         status = event.status;
-        if (rollbackPlan && rollbackPlan.every((i) => rolledBack.has(i))) rollbackPlan = undefined;
+        if (rollbackPlan?.every((i) => rolledBack.has(i))) rollbackPlan = undefined;
         break;
       default:
         break;

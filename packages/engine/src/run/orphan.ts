@@ -43,7 +43,7 @@ export function processAlive(pid: number, start?: string | null): boolean {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
   const fields = statFields(pid);
-  if (!fields) return existsSync('/proc/self/stat') ? false : true; // no /proc: trust kill(0)
+  if (!fields) return !existsSync('/proc/self/stat'); // no /proc: trust kill(0)
   if (fields[0] === 'Z' || fields[0] === 'X') return false;
   return !start || fields[19] === start;
 }

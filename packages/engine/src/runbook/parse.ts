@@ -1,6 +1,6 @@
 import { basename, extname } from 'node:path';
 import { blockOptionsSchema, blockLangSchema, runbookFrontmatterSchema, type BlockLang, type BlockRole, type RunbookFrontmatter } from '@readybook/schema';
-import { diagnostic, formatDiagnostic, hasErrors, type Diagnostic } from '../diagnostics.js';
+import { diagnostic, hasErrors, type Diagnostic } from '../diagnostics.js';
 import { parseFrontmatter, validateFrontmatter } from '../document/frontmatter.js';
 import { lineCountProblem, nestingProblem } from '../document/markdown.js';
 import { outline, type FencePart, type Outline } from '../document/outline.js';

@@ -234,9 +234,9 @@ export interface AllowedSigner {
 export function parseAllowedSigners(text: string): { signers: AllowedSigner[]; problems: string[] } {
   const signers: AllowedSigner[] = [];
   const problems: string[] = [];
-  text.split('\n').forEach((rawLine, i) => {
+  for (const [i, rawLine] of text.split('\n').entries()) {
     const line = rawLine.trim();
-    if (line === '' || line.startsWith('#')) return;
+    if (line === '' || line.startsWith('#')) continue;
     const tokens = line.match(/(?:[^\s"]+|"[^"]*")+/g) ?? [];
     const principals = (tokens.shift() ?? '').replace(/^"|"$/g, '').split(',').filter(Boolean);
     const signer: Partial<AllowedSigner> = { principals, line: i + 1 };
@@ -252,14 +252,18 @@ export function parseAllowedSigners(text: string): { signers: AllowedSigner[]; p
       }
     }
     const keyText = tokens.slice(0, 2).join(' ');
-    if (!ok) return void problems.push(`line ${i + 1}: cert-authority lines are not supported`);
+    if (!ok) {
+      problems.push(`line ${i + 1}: cert-authority lines are not supported`);
+      continue;
+    }
     try {
       signer.key = parsePublicKey(keyText);
     } catch (error) {
-      return void problems.push(`line ${i + 1}: ${(error as Error).message}`);
+      problems.push(`line ${i + 1}: ${(error as Error).message}`);
+      continue;
     }
     signers.push(signer as AllowedSigner);
-  });
+  }
   return { signers, problems };
 }
 

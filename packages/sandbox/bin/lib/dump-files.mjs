@@ -16,7 +16,10 @@ export function readOnce(path, rows) {
     let tail = '';
     let pending = rows ? 2 : 1;
     const result = {};
-    const finish = () => (pending -= 1) === 0 && done(result);
+    const finish = () => {
+      pending -= 1;
+      if (pending === 0) done(result);
+    };
     input.on('error', (error) => done({ error: `cannot read it (${error.message})` }));
     input.on('data', (chunk) => hash.update(chunk));
     input.on('end', () => {

@@ -42,7 +42,7 @@ export default async function validate({ args, cwd }: CommandContext): Promise<n
   }
   // Every runbook that parsed has its blocks syntax-checked in one go (one `bash -n` for all).
   const parsed = results.filter((r): r is { diagnostics: Diagnostic[]; runbook: Runbook } => r.runbook !== undefined);
-  checkBlockSyntax(parsed.map((r) => r.runbook)).forEach((problems, i) => parsed[i]?.diagnostics.push(...problems));
+  for (const [i, problems] of checkBlockSyntax(parsed.map((r) => r.runbook)).entries()) parsed[i]?.diagnostics.push(...problems);
   const all: Diagnostic[] = [];
   let valid = 0;
   for (const { diagnostics } of results) {

@@ -30,7 +30,7 @@ export function makeStyle(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = p
 export function table(rows: string[][], style?: Style): string {
   const strip = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, strip(cell).length)));
+  for (const row of rows) for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, strip(cell).length);
   return rows
     .map((row, r) => {
       const line = row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - strip(cell).length))).join('  ');
