@@ -159,9 +159,16 @@ describe('readybook run', () => {
 
   it('never shows a half-written lock, and takes over a damaged one (empty after a crash or a full disk)', async () => {
     const ws = workspace();
-    ws.write('quick.md', runbook('title: Quick', ['## one', `${F}sh run`, 'sleep 0.5', F].join('\n')));
+    // The holder waits for `release`, written once the others have been refused (or after 20 s), so a
+    // slow machine cannot let one run finish before another starts and make two winners look right.
+    ws.write('quick.md', runbook('title: Quick', ['## one', `${F}sh run`, 'for i in $(seq 400); do [ -f release ] && exit 0; sleep 0.05; done', F].join('\n')));
     // Eight at once: exactly one runs; every refusal names a real holder, never a placeholder.
     const runs = Array.from({ length: 8 }, () => cliAsync(['run', 'quick.md'], { cwd: ws.dir, env: ws.env }));
+    let ended = 0;
+    for (const r of runs) void r.done.then(() => (ended += 1));
+    const deadline = Date.now() + 20_000;
+    while (ended < 7 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    writeFileSync(join(ws.dir, 'release'), '');
     const results = await Promise.all(runs.map((r) => r.done));
     expect(results.filter((r) => r.code === 0)).toHaveLength(1);
     const pids = new Set(runs.map((r) => r.child.pid));
