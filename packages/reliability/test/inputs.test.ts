@@ -14,6 +14,16 @@ import { cli, cliMeasured, DIAGNOSTIC, fence, FULL, hasStackTrace, PACKAGE_DIR, 
 
 const CORPUS = join(PACKAGE_DIR, 'corpus');
 const files = (kind: string) => readdirSync(join(CORPUS, kind)).filter((f) => f.endsWith('.md')).sort();
+/** Each malformed file and the code it must be rejected with (scripts/expected-codes.ts writes it). */
+const EXPECTED: Record<string, string> = JSON.parse(readFileSync(join(CORPUS, 'expected-codes.json'), 'utf8'));
+
+describe('the corpus manifest', () => {
+  it('names the code of every malformed file, and no file that is gone', () => {
+    const present = ['runbooks', 'checklists', 'adrs'].flatMap((kind) => files(kind).map((n) => `corpus/${kind}/${n}`)).sort();
+    expect(Object.keys(EXPECTED).sort()).toEqual(present);
+    for (const [file, code] of Object.entries(EXPECTED)) expect(code, file).toMatch(/^(RB|CL|ADR)\d{3}$/);
+  });
+});
 /** Generous: the engine answers in well under a second; this only catches hangs and blow-ups. */
 const BOUND_MS = 15_000;
 
@@ -58,8 +68,14 @@ describe('malformed runbooks: `readybook validate <file>`', () => {
     const r = await cli(['validate', ...names.map((n) => join('corpus/runbooks', n))], { cwd: PACKAGE_DIR, env: ws.env, timeout: 120_000 });
     expect(hasStackTrace(r.stderr), r.stderr).toBe(false);
     expect(r.code).toBe(2);
-    const named = new Set(r.stderr.split('\n').map((l) => DIAGNOSTIC.exec(l)?.[1]).filter(Boolean));
-    expect(names.filter((n) => !named.has(join('corpus/runbooks', n))), 'files without a diagnostic').toEqual([]);
+    const codes = new Map<string, Set<string>>();
+    for (const m of r.stderr.split('\n').map((l) => DIAGNOSTIC.exec(l))) {
+      if (m) codes.set(m[1]!, (codes.get(m[1]!) ?? new Set()).add(m[4]!));
+    }
+    expect(names.filter((n) => !codes.has(join('corpus/runbooks', n))), 'files without a diagnostic').toEqual([]);
+    // Each file is rejected for the mistake it was written to make, not by luck for another.
+    const wrong = names.map((n) => join('corpus/runbooks', n)).filter((rel) => !codes.get(rel)?.has(EXPECTED[rel]!));
+    expect(wrong.map((rel) => `${rel}: expected ${EXPECTED[rel]}, got ${[...(codes.get(rel) ?? [])].join(' ')}`)).toEqual([]);
     inputsTried += names.length;
   });
 
@@ -202,7 +218,11 @@ describe('malformed checklists: `readybook check <file>`', () => {
   it(`has at least 30 cases (${names.length})`, () => expect(names.length).toBeGreaterThanOrEqual(30));
   it('rejects every one with a positioned diagnostic and exit 2 (every other one in CI)', async () => {
     const ws = workspace('rb-cl-');
-    await pool(names.filter((_, i) => FULL || i % 2 === 0), 3, (name) => expectRejected(['check', join('corpus/checklists', name), '--no-write'], join('corpus/checklists', name), PACKAGE_DIR, ws.env));
+    await pool(names.filter((_, i) => FULL || i % 2 === 0), 3, async (name) => {
+      const rel = join('corpus/checklists', name);
+      const { diagnostics } = await expectRejected(['check', rel, '--no-write'], rel, PACKAGE_DIR, ws.env);
+      expect(diagnostics.map((m) => m[4]), rel).toContain(EXPECTED[rel]);
+    });
   });
   // Checklists have a lower line limit (CL026): a go/no-go list is read by people.
   const CHECKLIST_SHAPES: Record<string, string> = {
@@ -250,6 +270,7 @@ describe('malformed ADRs: the ADR schema of @readybook/schema', () => {
       slowestMs = Math.max(slowestMs, performance.now() - started);
       inputsTried += 1;
       expect(diagnostics.length, name).toBeGreaterThan(0);
+      expect(diagnostics.map((d) => d.code), name).toContain(EXPECTED[`corpus/adrs/${name}`]);
       for (const d of diagnostics) {
         expect(d.line).toBeGreaterThanOrEqual(1);
         expect(d.line).toBeLessThanOrEqual(lineCount(path) + 1);

@@ -8,7 +8,7 @@ import { parseChecklist } from './parse.js';
 import type { Checklist, Diagnostic } from './types.js';
 
 /** An invalid checklist: the first error's code, every error as a detail line, nothing evaluated. */
-function invalid(display: string, diagnostics: readonly Diagnostic[]): ReadybookError {
+export function invalidChecklist(display: string, diagnostics: readonly Diagnostic[]): ReadybookError {
   const errors = diagnostics.filter((d) => d.severity === 'error');
   const first = errors[0];
   return new ReadybookError(first?.code ?? 'CL041', `${display} is not a valid checklist (${errors.length} error${errors.length === 1 ? '' : 's'}); nothing was evaluated`, {
@@ -38,14 +38,14 @@ export async function resolveChecklistPath(arg: string, cwd: string): Promise<st
 export async function readChecklist(path: string, cwd: string, root = cwd): Promise<{ checklist: Checklist; diagnostics: Diagnostic[] }> {
   // The same reader as runbooks: at most 1 MiB, UTF-8 only (no NUL), a leading BOM dropped.
   const read = readSource(path, displayPath(path, cwd));
-  if (!read.source) throw invalid(displayPath(path, cwd), read.diagnostics);
+  if (!read.source) throw invalidChecklist(displayPath(path, cwd), read.diagnostics);
   const source = read.source.text;
   const runbooks = await readdir(join(root, 'runbooks')).then(
     (names) => names.filter((n) => n.endsWith('.md')).map((n) => n.slice(0, -3)),
     () => undefined,
   );
   const { checklist, diagnostics } = parseChecklist(source, displayPath(path, cwd), runbooks ? { runbooks } : {});
-  if (!checklist || hasErrors(diagnostics)) throw invalid(displayPath(path, cwd), diagnostics);
+  if (!checklist || hasErrors(diagnostics)) throw invalidChecklist(displayPath(path, cwd), diagnostics);
   return { checklist, diagnostics };
 }
 

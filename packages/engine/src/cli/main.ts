@@ -151,6 +151,10 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     settled = true;
     if (error instanceof ReadybookError) {
+      // --json promises JSON on stdout: a program reading it gets the error as one object too.
+      if (argv.includes('--json')) {
+        process.stdout.write(`${JSON.stringify({ type: 'error', code: error.code, message: error.message, details: error.details, hint: error.hint, exitCode: error.exitCode })}\n`);
+      }
       process.stderr.write(`${err.red('error')} ${err.dim(error.code)}: ${error.message}\n`);
       for (const line of error.details) process.stderr.write(`  ${line}\n`);
       process.stderr.write(err.dim(`  hint: ${error.hint}\n`));
