@@ -1,9 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Loader, LoaderContext } from 'astro/loaders';
-import type { Report } from '@readybook/engine';
+import { readEvidenceRuns, readHomeRuns, REPORT_FILE, type RunReport } from '@readybook/engine';
 
-/** One finished run of a runbook, from its report (the engine's report.json, see packages/engine/src/report.ts). */
+/** One finished run of a runbook, from its report (the engine's report.json, see packages/engine/src/record/report.ts). */
 export interface RunSummary {
   runId: string;
   runbookId: string;
@@ -39,35 +38,19 @@ export interface RunHistory {
   warnings: string[];
 }
 
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir)).sort();
-  } catch {
-    return [];
-  }
-}
-
-/** A report's fields as the site uses them, or the reason it is not a report. */
-export function summarize(report: unknown, source: RunSummary['source'], file: string): RunSummary | string {
-  const r = report as Partial<Report> | null;
-  if (!r || typeof r !== 'object') return 'not a JSON object';
-  if (typeof r.runId !== 'string' || typeof r.runbook?.id !== 'string' || typeof r.status !== 'string' || typeof r.startedAt !== 'string') {
-    return 'not a run report (expected runId, runbook.id, status and startedAt)';
-  }
-  const strings = (value: unknown): Record<string, string> =>
-    value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (v === null || v === undefined ? [] : [[k, String(v)]]))) : {};
-  const outputs = strings(r.outputs);
-  const params = strings(r.params);
+/** A report's fields as the site uses them (the report already checked by the engine's record schema). */
+export function summarize(report: RunReport, source: RunSummary['source'], file: string): RunSummary {
+  const params = Object.fromEntries(Object.entries(report.params).flatMap(([k, v]) => (v === null ? [] : [[k, v]])));
   return {
-    runId: r.runId,
-    runbookId: r.runbook.id,
-    status: r.status,
-    startedAt: r.startedAt,
-    endedAt: typeof r.endedAt === 'string' ? r.endedAt : null,
-    durationMs: typeof r.durationMs === 'number' && Number.isFinite(r.durationMs) ? r.durationMs : null,
-    operator: typeof r.operator === 'string' ? r.operator : 'unknown',
-    host: typeof r.host === 'string' ? r.host : 'unknown',
-    outputs,
+    runId: report.runId,
+    runbookId: report.runbook.id,
+    status: report.status,
+    startedAt: report.startedAt,
+    endedAt: report.endedAt ?? null,
+    durationMs: typeof report.durationMs === 'number' && Number.isFinite(report.durationMs) ? report.durationMs : null,
+    operator: report.operator ?? 'unknown',
+    host: report.host ?? 'unknown',
+    outputs: report.outputs,
     params,
     source,
     file,
@@ -81,60 +64,33 @@ export function runTime(run: Pick<RunSummary, 'endedAt' | 'startedAt'>): string 
 }
 
 /**
- * Every run report the site can show: the committed ones (a malformed committed file fails the build, as a
- * malformed runbook does) and the local journal's (an unreadable one is skipped with a warning: runs still in
- * progress or killed have no report). A run found in both is shown once, as committed evidence.
+ * Every run report the site can show, read by the engine's one reader of run records (record/read.ts, the
+ * schemas of @readybook/schema): the committed ones (a malformed committed file fails the build, as a
+ * malformed runbook does) and the local journal's (an unreadable one is skipped with a warning; runs still in
+ * progress or killed have no report and are not shown). A run found in both is shown once, as committed evidence.
  */
 export async function loadRunHistory({ evidenceDir, home }: RunSources): Promise<RunHistory> {
   const byId = new Map<string, RunSummary>();
-  const warnings: string[] = [];
-  const problems: string[] = [];
-
-  const homeRuns = path.join(home, 'runs');
-  for (const runId of await listDir(homeRuns)) {
-    const file = path.join(homeRuns, runId, 'report.json');
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      continue; // no report: unfinished or killed
-    }
-    let summary: RunSummary | string;
-    try {
-      summary = summarize(JSON.parse(text), 'journal', path.relative(home, file).split(path.sep).join('/'));
-    } catch {
-      summary = 'not valid JSON';
-    }
-    if (typeof summary === 'string') warnings.push(`${file}: ${summary}; skipped`);
-    else byId.set(summary.runId, summary);
+  const local = await readHomeRuns(home);
+  const warnings = local.warnings.map((w) => `${w}; skipped`);
+  for (const run of local.runs) {
+    if (!run.report) continue;
+    byId.set(run.runId, summarize(run.report, 'journal', path.relative(home, path.join(run.file, REPORT_FILE)).split(path.sep).join('/')));
   }
-
-  const evidenceRuns = path.join(evidenceDir, 'runs');
-  for (const runbookId of await listDir(evidenceRuns)) {
-    for (const name of await listDir(path.join(evidenceRuns, runbookId))) {
-      if (!name.endsWith('.json')) continue;
-      const file = path.join(evidenceRuns, runbookId, name);
-      const display = path.relative(path.dirname(evidenceDir), file).split(path.sep).join('/');
-      let summary: RunSummary | string;
-      try {
-        summary = summarize(JSON.parse(await readFile(file, 'utf8')), 'evidence', display);
-      } catch {
-        summary = 'not valid JSON';
-      }
-      if (typeof summary === 'string') {
-        problems.push(`${display}: ${summary}; publish runs with \`pnpm readybook evidence add <run-id>\``);
-        continue;
-      }
-      if (summary.runbookId !== runbookId) {
-        problems.push(`${display}: a report of runbook ${summary.runbookId}, filed under ${runbookId}/`);
-        continue;
-      }
-      summary.inBoth = byId.has(summary.runId);
-      byId.set(summary.runId, summary);
-    }
-  }
+  const committed = await readEvidenceRuns(evidenceDir);
+  const root = path.dirname(evidenceDir);
+  const shown = (file: string) => path.relative(root, file).split(path.sep).join('/');
+  const problems = committed.problems.map((problem) => {
+    const [file, ...why] = problem.split(': ');
+    const text = `${shown(file!)}: ${why.join(': ')}`;
+    return text.includes('filed under') ? text : `${text}; publish runs with \`pnpm readybook evidence add <run-id>\``;
+  });
   if (problems.length > 0) throw new Error(`evidence/runs has ${problems.length} problem(s):\n${problems.join('\n')}`);
-
+  for (const run of committed.runs) {
+    const summary = summarize(run.report!, 'evidence', shown(run.file));
+    summary.inBoth = byId.has(summary.runId);
+    byId.set(summary.runId, summary);
+  }
   return { byRunbook: groupByRunbook(byId.values()), warnings };
 }
 
