@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Baseline, Comparator } from '@readybook/schema';
 import { parseRunbookFile } from '../runbook/parse.js';
 import { loadTrustFrom } from '../trust/keys.js';
 import { stepChange, stepHashes, type StepHash } from '../runbook/steps-hash.js';
 import { type EvidenceLocations, loadRuns, type RunRecord } from './evidence.js';
 import { formatAge, formatLimit } from './format.js';
+import { baselineOf, compare, limitText, plural, round, signedPercent } from './measure.js';
 import { displayPath, readChecklist } from './load.js';
 import { runShell } from './shell.js';
 import { judgeSignOff, loadSignOffs, type StoredSignOff } from './signoffs.js';
@@ -22,7 +22,6 @@ import {
   PASSING_STATUSES,
   type RefusedRun,
   type SignOffRef,
-  type TrendBaseline,
 } from './types.js';
 
 export const DEFAULT_MAX_AGE_MS = 7 * 86_400_000;
@@ -201,40 +200,7 @@ interface ItemContext {
 
 type Outcome = Pick<ItemResult, 'status' | 'actual' | 'expected' | 'reason' | 'evidence' | 'baseline' | 'output' | 'signoff' | 'signedBy' | 'signedAt' | 'role'>;
 
-type MeasureCheck = Extract<ChecklistItem['check'], { kind: 'measure' }>;
 
-/** `14400`, or `median of 5 earlier passing runs + 10%`. */
-function limitText(check: MeasureCheck): string {
-  if (!check.baseline) return String(check.threshold);
-  const { runs, percent } = check.baseline;
-  return `median of ${plural(runs, 'earlier passing run')}${percent === 0 ? '' : ` ${percent > 0 ? '+' : '-'} ${Math.abs(percent)}%`}`;
-}
-
-/**
- * The limit of a trend measure: the median of the output over the `runs` passing runs of the same
- * runbook (same steps, verified) that ended before `latest`, moved by `percent`. Fewer runs than asked
- * for is inconclusive, never a pass: a trend needs a history to compare with.
- */
-export function baselineOf(output: string, baseline: Baseline, latest: RunRecord, candidates: readonly RunRecord[]): TrendBaseline | { inconclusive: string } {
-  const earlier = candidates
-    .filter((r) => r.status === 'passed' && r.runId !== latest.runId && r.time < latest.time)
-    .filter((r) => r.outputs[output] !== undefined && r.outputs[output]!.trim() !== '' && Number.isFinite(Number(r.outputs[output])))
-    .slice(0, baseline.runs);
-  if (earlier.length < baseline.runs) {
-    return {
-      inconclusive: `inconclusive: ${earlier.length === 0 ? 'no' : `only ${earlier.length}`} earlier passing ${earlier.length === 1 ? 'run' : 'runs'} of ${latest.runbookId} with ${output} (of the same steps, verified); the trend compares with the median of ${baseline.runs}: run \`readybook run ${latest.runbookId}\` until it has them`,
-    };
-  }
-  const values = earlier.map((r) => Number(r.outputs[output])).sort((a, b) => a - b);
-  const middle = Math.floor(values.length / 2);
-  const median = values.length % 2 === 1 ? values[middle]! : (values[middle - 1]! + values[middle]!) / 2;
-  return { median, limit: median * (1 + baseline.percent / 100), percent: baseline.percent, runs: earlier.map((r) => r.runId) };
-}
-
-const round = (n: number) => String(Number(n.toPrecision(4)));
-const signedPercent = (p: number) => `${p >= 0 ? '+' : '−'}${Math.abs(p).toFixed(1)}%`;
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 async function evaluateItem(item: ChecklistItem, context: ItemContext): Promise<Outcome> {
   const check = item.check;
@@ -383,22 +349,6 @@ function evidenceRef(run: RunRecord, now: number, within: number, root: string):
   };
 }
 
-function compare(value: number, op: Comparator, threshold: number): boolean {
-  switch (op) {
-    case '<':
-      return value < threshold;
-    case '<=':
-      return value <= threshold;
-    case '>':
-      return value > threshold;
-    case '>=':
-      return value >= threshold;
-    case '==':
-      return value === threshold;
-    case '!=':
-      return value !== threshold;
-  }
-}
 
 function completion(items: readonly ItemResult[]): Completion {
   const passing = items.filter((i) => PASSING_STATUSES.includes(i.status)).length;
