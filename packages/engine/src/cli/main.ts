@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'citty';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { commands, globalOptions, type ArgSpec, type CommandName, type CommandSpec } from './spec.js';
 import { EXIT, ReadybookError } from '../errors.js';
 import { makeStyle } from './present/style.js';
@@ -71,45 +71,65 @@ function usage(name?: CommandName): string {
   ].join('\n');
 }
 
-/** Splits out repeated `--param` values and rejects options the command does not have. */
-function splitArgs(name: CommandName, raw: string[]): { rest: string[]; params: string[] } {
+/**
+ * Parses a command's arguments with node:util parseArgs in strict mode, from the spec (the same data
+ * the docs' CLI reference is made from): unknown options, a string option without its value and a
+ * boolean given one are usage errors (RB060) with a "did you mean"; `--param` repeats; positionals
+ * are also set under their names.
+ */
+function parseCommandArgs(name: CommandName, raw: string[]): { args: CommandContext['args']; params: string[] } {
   const spec: CommandSpec = commands[name];
-  const known = new Map<string, ArgSpec>();
-  for (const [key, arg] of Object.entries({ ...spec.args, ...globalOptions })) {
-    if (arg.type === 'positional') continue;
-    known.set(`--${key}`, arg);
-    for (const alias of arg.alias ?? []) known.set(`-${alias}`, arg);
+  const flags = Object.entries({ ...spec.args, ...globalOptions }).filter(([, a]) => a.type !== 'positional');
+  const options: NonNullable<ParseArgsConfig['options']> = Object.fromEntries(
+    flags.map(([key, a]) => [
+      key,
+      {
+        type: a.type as 'string' | 'boolean',
+        ...(a.alias?.[0] ? { short: a.alias[0] } : {}),
+        ...(key === 'param' ? { multiple: true } : {}),
+        ...(a.default !== undefined ? { default: a.default } : {}),
+      },
+    ]),
+  );
+  // A negative number is a value, not an option: `--limit -5` reaches the option's own check.
+  const strings = new Map(flags.filter(([, a]) => a.type === 'string').flatMap(([key, a]) => [[`--${key}`, key], ...(a.alias ?? []).map((x): [string, string] => [`-${x}`, key])]));
+  const tokens = raw.flatMap((token, i) => {
+    const key = strings.get(token);
+    if (key && /^-\d/.test(raw[i + 1] ?? '')) return [`--${key}=${raw[i + 1]}`];
+    if (i > 0 && strings.has(raw[i - 1]!) && /^-\d/.test(token)) return [];
+    return [token];
+  });
+  let parsed: { values: Record<string, string | boolean | Array<string | boolean> | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: tokens, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw usageError(name, error as Error & { code?: string }, flags.flatMap(([key, a]) => [`--${key}`, ...(a.alias ?? []).map((x) => `-${x}`)]));
   }
-  const rest: string[] = [];
-  const params: string[] = [];
-  for (let i = 0; i < raw.length; i += 1) {
-    const token = raw[i] as string;
-    if (token === '--') {
-      rest.push(...raw.slice(i));
-      break;
-    }
-    if (!token.startsWith('-') || token === '-') {
-      rest.push(token);
-      continue;
-    }
-    const eq = token.indexOf('=');
-    const flag = eq > 0 ? token.slice(0, eq) : token;
-    const arg = known.get(flag);
-    if (!arg) {
-      const near = closest(flag, known.keys());
-      throw new ReadybookError('RB060', `unknown option ${flag} for \`readybook ${name}\`${near ? `; did you mean ${near}?` : ''}`, { hint: `Run \`readybook ${name} --help\` for its options.` });
-    }
-    const isParam = flag === '--param' || flag === '-p';
-    if (arg.type === 'string') {
-      const value = eq > 0 ? token.slice(eq + 1) : raw[++i];
-      if (value === undefined) throw new ReadybookError('RB060', `option ${flag} needs a value`);
-      if (isParam) params.push(value);
-      else rest.push(`${flag}=${value}`);
-      continue;
-    }
-    rest.push(token);
+  const { param, ...values } = parsed.values;
+  const args: CommandContext['args'] = { _: parsed.positionals, ...values };
+  const named = Object.entries(spec.args).filter(([, a]) => a.type === 'positional');
+  named.forEach(([key], i) => {
+    if (parsed.positionals[i] !== undefined) args[key] = parsed.positionals[i];
+  });
+  checkPositionals(name, spec, parsed.positionals);
+  return { args, params: Array.isArray(param) ? param.map(String) : [] };
+}
+
+/** parseArgs' errors as sentences of ours. */
+function usageError(name: CommandName, error: Error & { code?: string }, known: string[]): ReadybookError {
+  const flag = /'(-[^' ]*)/.exec(error.message)?.[1] ?? '';
+  const help = { hint: `Run \`readybook ${name} --help\` for its options.` };
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const near = closest(flag, known);
+    return new ReadybookError('RB060', `unknown option ${flag} for \`readybook ${name}\`${near ? `; did you mean ${near}?` : ''}`, help);
   }
-  return { rest, params };
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const option = /--[\w-]+/.exec(error.message)?.[0] ?? flag;
+    if (/argument missing/.test(error.message)) return new ReadybookError('RB060', `option ${option} needs a value`, help);
+    if (/does not take an argument/.test(error.message)) return new ReadybookError('RB060', `option ${option} takes no value`, help);
+    if (/ambiguous/.test(error.message)) return new ReadybookError('RB060', `option ${option} is followed by an option, not its value`, { hint: `Give a value starting with - as \`${option}=-value\`.` });
+  }
+  return new ReadybookError('RB060', error.message, help);
 }
 
 /** Refuses arguments no positional takes: `run hello.md NAME=Ada` must not run with the default. */
@@ -122,12 +142,6 @@ function checkPositionals(name: CommandName, spec: CommandSpec, given: readonly 
   throw new ReadybookError('RB060', `\`readybook ${name}\` takes ${positionals.length} argument${positionals.length === 1 ? '' : 's'}; ${stray.map((s) => JSON.stringify(s)).join(', ')} ${stray.length === 1 ? 'is' : 'are'} not used`, {
     hint: looksLikeParam ? `Params are passed as options: \`--param ${looksLikeParam}\`.` : (usage(name).split('\n')[0] as string),
   });
-}
-
-function toCitty(spec: CommandSpec) {
-  return Object.fromEntries(
-    Object.entries(spec.args).map(([key, a]) => [key, { type: a.type, description: a.description, required: false, ...(a.alias ? { alias: a.alias } : {}), ...(a.default !== undefined ? { default: a.default } : {}) }]),
-  ) as Parameters<typeof parseArgs>[1];
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -189,10 +203,8 @@ async function dispatch(argv: string[]): Promise<number> {
     process.stdout.write(`${usage(name)}\n`);
     return EXIT.passed;
   }
-  const { rest, params } = splitArgs(name, raw);
+  const { args, params } = parseCommandArgs(name, raw);
   const spec: CommandSpec = commands[name];
-  const args = parseArgs(rest, toCitty(spec)) as CommandContext['args'];
-  checkPositionals(name, spec, args._);
   for (const [key, a] of Object.entries(spec.args)) {
     if (a.type === 'positional' && a.required && (args[key] === undefined || args[key] === '')) {
       throw new ReadybookError('RB060', `\`readybook ${name}\` needs <${a.valueHint ?? key}>`, { hint: usage(name).split('\n')[0] as string });
