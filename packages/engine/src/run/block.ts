@@ -1,9 +1,8 @@
-import type { StdioOptions } from 'node:child_process';
+import { spawn, type StdioOptions } from 'node:child_process';
 import { closeSync, createWriteStream, existsSync, fstatSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import type { ProcessPromise } from 'zx';
 import type { Launcher } from './launcher.js';
 import type { Block } from '../runbook/parse.js';
 import type { Masker } from './mask.js';
@@ -51,16 +50,6 @@ export interface RunBlockOptions {
 /** Bytes of each chunk shown live when full output is not wanted (the spinner shows the last line). */
 const LIVE_SNIPPET = 240;
 
-/** A store that keeps nothing: output is streamed to the log, never held whole in memory. */
-function nullStore() {
-  const keepNothing = () => {
-    const chunks: Array<string | Buffer> = [];
-    chunks.push = () => 0;
-    return chunks;
-  };
-  return { stdout: keepNothing(), stderr: keepNothing(), stdall: keepNothing() };
-}
-
 const ZX_GLOBALS = import.meta.resolve('zx/globals');
 
 function jsPrelude(): string {
@@ -86,7 +75,7 @@ function jsPrelude(): string {
  * With no secret to mask, the run's launcher starts the block and the block writes its output
  * straight into the log file (no copy through the engine, so 1 GiB of output costs what it costs
  * bash); the engine follows the file when something shows output live. With secrets (or without a
- * launcher), the engine starts the block with zx and both streams come through pipes and a
+ * launcher), the engine spawns the block itself (child_process) and both streams come through pipes and a
  * streaming masker.
  */
 export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
@@ -104,32 +93,18 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
   const logFd = openSync(options.logPath, 'a+', 0o600);
   // The log keeps every attempt (and a resumed run's earlier ones); the tail is this attempt's own.
   const from = fstatSync(logFd).size;
-  const base = {
-    cwd: options.cwd,
-    env: options.env,
-    detached: true,
-    nothrow: true,
-    quiet: true,
-    verbose: false,
-    halt: true,
-    store: nullStore(),
-    stdio: ['ignore', direct ? logFd : 'pipe', 'pipe'] as StdioOptions,
-    postfix: '',
-  };
-  let proc: ProcessPromise;
-  // zx is loaded when first needed: runs without secrets start every block through the launcher.
-  const { $ } = await import('zx');
-  if (block.lang === 'js') {
-    proc = $({ ...base, prefix: '' })`${process.execPath} ${options.scriptPath}`;
-  } else {
-    if (Buffer.byteLength(block.code) > MAX_INLINE_SCRIPT) {
-      proc = $({ ...base, shell: 'bash', prefix: '' })`bash ${options.scriptPath}`;
-    } else {
-      // The script text is the runbook's own code, never a param value: params arrive as env vars.
-      const pieces = Object.assign([block.code], { raw: [block.code] }) as unknown as TemplateStringsArray;
-      proc = $({ ...base, shell: 'bash', prefix: 'set -euo pipefail\n' })(pieces);
-    }
-  }
+  // A process group of its own (detached), so a timeout or an abort stops everything the block started.
+  // js blocks run their script under Node, where zx is the runtime (`$`, `cd`, `fs`…); sh blocks run
+  // in bash with `set -euo pipefail`. The script text is the runbook's own code, never a param value:
+  // params arrive as env vars.
+  const [program, args] =
+    block.lang === 'js'
+      ? [process.execPath, [options.scriptPath]]
+      : Buffer.byteLength(block.code) > MAX_INLINE_SCRIPT
+        ? ['bash', [options.scriptPath]]
+        : ['bash', ['-c', `set -euo pipefail\n${block.code}`]];
+  const child = spawn(program, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', direct ? logFd : 'pipe', 'pipe'] as StdioOptions });
+  const spawnError = new Promise<string>((resolve) => child.once('error', (error) => resolve(error.message)));
 
   let tail = '';
   const keep = (text: string) => {
@@ -145,9 +120,9 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
     if (text === '' || !log) return;
     if (!log.write(text)) {
       // Back-pressure: stop reading until the log catches up, so memory stays bounded.
-      const source = name === 'stdout' ? proc.stdout : proc.stderr;
-      source.pause();
-      log.once('drain', () => source.resume());
+      const source = name === 'stdout' ? child.stdout : child.stderr;
+      source?.pause();
+      log.once('drain', () => source?.resume());
     }
     keep(text);
     show(name, text);
@@ -158,36 +133,32 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
   };
   const follower = direct && options.onOutput ? followFile(options.logPath, options.fullOutput === true, (text) => show('stdout', text)) : undefined;
 
-  const watch = guard(options, (signal) => void proc.kill(signal).catch(() => undefined));
+  const watch = guard(options, (signal) => child.pid !== undefined && signalGroup(child.pid, signal));
 
-  proc.run();
-  recordRunning(options.running, proc.child?.pid);
+  recordRunning(options.running, child.pid);
   if (direct) {
-    proc.stderr.on('data', onDirectStderr);
+    child.stderr?.on('data', onDirectStderr);
   } else {
-    proc.stdout.on('data', onPiped('stdout'));
-    proc.stderr.on('data', onPiped('stderr'));
+    child.stdout?.on('data', onPiped('stdout'));
+    child.stderr?.on('data', onPiped('stderr'));
   }
 
   // A background child (a daemon the block started) may keep the pipes open after the block's own
   // process exits; the block is done when that process exits, not when every descendant does.
-  const exited = new Promise<void>((resolve) => {
-    const child = proc.child;
-    if (!child || child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let drainTimer: NodeJS.Timeout | undefined;
   const drained = exited.then(
     () =>
       new Promise<void>((resolve) => {
         drainTimer = setTimeout(() => {
-          proc.stdout?.destroy();
-          proc.stderr?.destroy();
+          child.stdout?.destroy();
+          child.stderr?.destroy();
           resolve();
         }, PIPE_DRAIN_MS);
       }),
   );
-  const output = await Promise.race([proc, drained.then(() => proc)]);
+  const outcome = await Promise.race([Promise.race([closed, drained]).then(() => exited), spawnError.then((error) => ({ error }))]);
   watch.dispose();
   if (drainTimer) clearTimeout(drainTimer);
 
@@ -206,9 +177,12 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
     await new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()));
   }
   closeSync(logFd);
+  if ('error' in outcome) {
+    return { exitCode: null, signal: null, ...watch.state, durationMs: Math.round(performance.now() - started), tail, error: `${program} could not be started: ${outcome.error}` };
+  }
   return {
-    exitCode: output.exitCode,
-    signal: output.signal,
+    exitCode: outcome.code,
+    signal: outcome.signal,
     ...watch.state,
     durationMs: Math.round(performance.now() - started),
     tail,
