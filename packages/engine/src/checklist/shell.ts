@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { signalGroup } from '../run/orphan.js';
 
 export interface ShellResult {
   /** The exit code, or null when a signal ended it. */
@@ -17,7 +18,8 @@ const TAIL_CHARS = 4_000;
 const KILL_GRACE_MS = 2_000;
 
 /**
- * Runs `bash -c command` in its own process group. At `timeoutMs` the whole group is sent SIGTERM, then SIGKILL;
+ * Runs `bash -c command` in its own process group (as a check's command is written: no `set -e`, unlike
+ * a runbook block, so `run/block.ts` with its launcher, masking and resume records is not used here). At `timeoutMs` the whole group is sent SIGTERM, then SIGKILL;
  * when bash exits, anything it left running in its group is killed too, so a check leaves nothing behind.
  */
 export function runShell(command: string, options: { cwd: string; timeoutMs: number; env?: NodeJS.ProcessEnv; signal?: AbortSignal }): Promise<ShellResult> {
@@ -29,13 +31,7 @@ export function runShell(command: string, options: { cwd: string; timeoutMs: num
     let settled = false;
     const child = spawn('bash', ['-c', command], { cwd: options.cwd, env: options.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 
-    const killGroup = (signal: NodeJS.Signals) => {
-      try {
-        if (child.pid) process.kill(-child.pid, signal);
-      } catch {
-        // the group is already gone
-      }
-    };
+    const killGroup = (signal: NodeJS.Signals) => child.pid !== undefined && signalGroup(child.pid, signal);
     const finish = (error?: string) => {
       if (settled) return;
       settled = true;
