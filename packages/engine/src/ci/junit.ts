@@ -113,6 +113,9 @@ export function lastLines(text: string, n = 40): string {
   return cleanLines(text).slice(-n).join('\n');
 }
 
+/** The step a stop signal interrupted. */
+export const interruptedAt = (report: Report, index: number) => report.status === 'interrupted' && report.failedStep?.index === index;
+
 /**
  * A run (or a resumed one) from its report, which is built from the masked journal: a case per
  * step (classname: the runbook id); a failure with the output's tail for the step that failed;
@@ -126,11 +129,11 @@ export function runSuite(report: Report, mask: (text: string) => string = (t) =>
     if (step.attempts > 1) notes.push(`${step.attempts} attempts`);
     if (step.exitCode !== null) notes.push(`exit ${step.exitCode}`);
     const rb = rollback.get(step.index);
-    if (rb) notes.push(`rollback: ${rb.status === 'passed' ? 'rolled back' : rb.status === 'skipped' ? 'nothing to undo (no rollback block)' : 'ROLLBACK FAILED'}${rb.exitCode !== null ? ` (exit ${rb.exitCode})` : ''} in ${formatDuration(rb.durationMs)}`);
+    if (rb) notes.push(rb.status === 'skipped' ? 'rollback: nothing to undo (no rollback block)' : `rollback: ${rb.status === 'passed' ? 'rolled back' : 'ROLLBACK FAILED'}${rb.exitCode !== null ? ` (exit ${rb.exitCode})` : ''} in ${formatDuration(rb.durationMs)}`);
     const base: JunitCase = { name: mask(step.title), classname: report.runbook.id, timeMs: step.durationMs, file: report.runbook.path };
     if (step.status === 'failed') {
       const message = step.error ?? `step ${step.index} failed${step.exitCode !== null ? ` (exit ${step.exitCode})` : ''}`;
-      return { ...base, failure: { message: mask(message), type: step.phase ?? 'run', detail: mask(step.tail ? lastLines(step.tail) : message) }, ...(notes.length ? { systemOut: mask(notes.join('\n')) } : {}) };
+      return { ...base, failure: { message: mask(message), type: interruptedAt(report, step.index) ? 'interrupted' : (step.phase ?? 'run'), detail: mask(step.tail ? lastLines(step.tail) : message) }, ...(notes.length ? { systemOut: mask(notes.join('\n')) } : {}) };
     }
     if (step.status === 'passed') return { ...base, ...(notes.length ? { systemOut: mask(notes.join('\n')) } : {}) };
     const why = step.status === 'skipped' ? 'skipped by the run' : report.failedStep?.index === step.index ? `not started: ${report.error ?? report.status}` : `not reached: the run ended ${report.status}`;

@@ -5,7 +5,7 @@ import type { ChecklistEvaluation } from '../checklist/types.js';
 import { renderReportMarkdown, type Report } from '../record/report.js';
 import type { Runbook } from '../runbook/parse.js';
 import { annotation, annotationStream, appendStepSummary, diagnosticAnnotation, inGitHubActions, workspacePath } from './github.js';
-import { checkSuite, errorSuite, lastLines, prepareJunit, runSuite, validateSuite, writeJunit, type JunitTarget } from './junit.js';
+import { checkSuite, errorSuite, interruptedAt, lastLines, prepareJunit, runSuite, validateSuite, writeJunit, type JunitTarget } from './junit.js';
 
 /**
  * What `run`, `resume`, `check` and `validate` leave for CI besides their exit code: the
@@ -44,7 +44,7 @@ export async function runReports(ci: CiContext, report: Report, runbook: Pick<Ru
     for (const step of report.steps.filter((s) => s.status === 'failed')) {
       const tail = lastLines(step.tail, 10);
       const line = runbook.steps.find((s) => s.index === step.index)?.line;
-      out.write(annotation('error', mask([step.error ?? 'step failed', tail].filter(Boolean).join('\n')), { title: mask(`Step ${step.index} "${step.title}" failed`), file, ...(line ? { line } : {}) }));
+      out.write(annotation('error', mask([step.error ?? 'step failed', tail].filter(Boolean).join('\n')), { title: mask(`Step ${step.index} "${step.title}" ${interruptedAt(report, step.index) ? 'interrupted' : 'failed'}`), file, ...(line ? { line } : {}) }));
     }
     for (const r of (report.rollback ?? []).filter((r) => r.status === 'failed')) {
       const line = runbook.steps.find((s) => s.index === r.index)?.line;
