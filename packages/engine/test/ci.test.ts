@@ -227,6 +227,30 @@ describe('CI output, any presenter', () => {
     expect(r.stdout).toMatch(/^::error file=bad\.md,line=10,col=1,title=RB011::/m);
   });
 
+  it('an invalid checklist: the JUnit file holds its error, annotations point at its lines', () => {
+    const ws = actions();
+    mkdirSync(join(ws.dir, 'checklists'));
+    ws.write('checklists/broken.md', ['---', 'title: Broken', 'gate: launch', 'owner: me', '---', '## Tools', '- [ ] odd `frobnicate: x`', ''].join('\n'));
+    const r = cli(['check', 'broken', '--junit', 'broken.xml'], { cwd: ws.dir, env: ws.env });
+    expect(r.code, r.stderr).toBe(2);
+    const j = junit(join(ws.dir, 'broken.xml'));
+    expect(j.counted).toEqual({ tests: 1, failures: 0, errors: 1, skipped: 0 });
+    expect(j.cases[0]).toMatchObject({ classname: 'readybook.check', error: { type: 'CL010' } });
+    expect(r.stdout).toMatch(/^::error file=checklists\/broken\.md,line=7,col=\d+,title=CL010::/m);
+    expect(existsSync(ws.summary)).toBe(false);
+  });
+
+  it('a job summary that cannot be written is a warning; the result stands', () => {
+    const ws = actions();
+    mkdirSync(ws.summary);
+    ws.write('ok.md', runbook('title: OK', step('one', block('run', 'true'))));
+    const r = cli(['run', 'ok.md', '--junit', 'ok.xml'], { cwd: ws.dir, env: ws.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: cannot append to GITHUB_STEP_SUMMARY \(.*summary\.md\): EISDIR/m);
+    expect(r.stdout).toMatch(/^::warning title=Readybook job summary::cannot append to GITHUB_STEP_SUMMARY/m);
+    expect(junit(join(ws.dir, 'ok.xml')).counted).toEqual({ tests: 1, failures: 0, errors: 0, skipped: 0 });
+  });
+
   it('an error with no file: one ::error titled with its code', () => {
     const ws = actions();
     const r = cli(['run', 'nowhere', '--junit', 'x.xml'], { cwd: ws.dir, env: ws.env });
