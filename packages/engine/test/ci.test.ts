@@ -191,7 +191,10 @@ describe('CI output, any presenter', () => {
   });
 
   it.each([
-    ['a path under a file', 'afile/report.xml', /cannot write the JUnit report afile\/report\.xml: /],
+    ['a path under a file', 'afile/report.xml', /cannot write the JUnit report afile\/report\.xml: afile is not a folder \(a file is in the way\)$/m],
+    // Root passes every permission check: only a real probe finds that /proc takes no files.
+    ['a folder that cannot be made', '/proc/readybook-none/r.xml', /cannot write the JUnit report \/proc\/readybook-none\/r\.xml: \/proc\/readybook-none cannot be created or written$/m],
+    ['a folder that takes no files', '/proc/r.xml', /cannot write the JUnit report \/proc\/r\.xml: \/proc cannot be created or written$/m],
     ['a folder', 'adir', /cannot write the JUnit report adir: it is a folder/],
     ['an empty path', '', /cannot write the JUnit report "": the path is empty/],
   ])('--junit at %s is RB080, exit 2, before anything runs', (_what, path, message) => {

@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { formatDuration } from '@readybook/schema';
 import { formatDiagnostic, type Diagnostic } from '../diagnostics.js';
@@ -44,27 +44,67 @@ export interface JunitTarget {
 
 const unwritable = (given: string, why: string) => new ReadybookError('RB080', `cannot write the JUnit report ${given}: ${why}`);
 
+/** Why a folder cannot take the file, in words rather than an errno. */
+function reason(error: unknown, dir: string): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return `${dir} is not writable`;
+  if (code === 'EROFS') return `${dir} is on a read-only file system`;
+  if (code === 'ENOTDIR' || code === 'EEXIST') return `${dir} is not a folder (a file is in the way)`;
+  if (code === 'ENOENT') return `${dir} cannot be created or written`;
+  return (error as Error).message;
+}
+
 /**
  * Checks before anything runs that the report can be written: its folder exists (made if missing)
- * and is writable, and the path is not a folder. A bad path is refused up front, not after a run.
+ * and a file can be created in it (a probe, so a read-only mount or /proc is caught too), and the
+ * path is not a folder. A bad path is refused up front, not after a run.
  */
 export function prepareJunit(cwd: string, given: string): JunitTarget {
   if (given.trim() === '') throw unwritable(JSON.stringify(given), 'the path is empty');
   const path = resolve(cwd, given);
+  let isDir = false;
   try {
-    if (statSync(path).isDirectory()) throw unwritable(given, 'it is a folder');
-  } catch (error) {
-    if (error instanceof ReadybookError) throw error;
-    // Not there yet: its folder must be.
+    isDir = statSync(path).isDirectory();
+  } catch {
+    // Not there yet: its folder must take it.
   }
+  if (isDir) throw unwritable(given, 'it is a folder');
+  const dir = dirname(path);
+  const shown = dirname(given) === '' ? '.' : dirname(given);
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    accessSync(dirname(path), constants.W_OK);
+    makeFolders(dir);
   } catch (error) {
-    throw unwritable(given, (error as NodeJS.ErrnoException).code === 'EACCES' ? `${dirname(given) || '.'} is not writable` : (error as Error).message);
+    throw unwritable(given, reason(error, shown));
+  }
+  const probe = tmpPath(path);
+  try {
+    closeSync(openSync(probe, 'w'));
+  } catch (error) {
+    throw unwritable(given, reason(error, shown));
+  } finally {
+    rmSync(probe, { force: true });
   }
   return { path, given };
 }
+
+/**
+ * Makes the missing folders one by one, from the nearest existing one: `mkdirSync(…, { recursive })`
+ * never returns for a folder under /proc (it retries ENOENT for ever).
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  let at = dir;
+  while (!existsSync(at)) {
+    missing.push(at);
+    const up = dirname(at);
+    if (up === at) break;
+    at = up;
+  }
+  if (existsSync(at) && !statSync(at).isDirectory()) throw Object.assign(new Error(`${at} is not a folder`), { code: 'ENOTDIR' });
+  for (const folder of missing.reverse()) mkdirSync(folder);
+}
+
+const tmpPath = (path: string) => join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
 
 /** CDATA cannot hold `]]>`; xmlbuilder splits only the first one, so none reach it. */
 const cdataSafe = (text: string) => text.replaceAll(']]>', ']] >');
@@ -97,14 +137,14 @@ export async function renderJunit(suites: readonly JunitSuite[], name: string): 
 /** Writes the report whole (write, then rename), so a reader never sees half of it. */
 export async function writeJunit(target: JunitTarget, suites: readonly JunitSuite[], name = 'readybook'): Promise<void> {
   const xml = await renderJunit(suites, name);
-  const tmp = join(dirname(target.path), `.${basename(target.path)}.${process.pid}.tmp`);
+  const tmp = tmpPath(target.path);
   try {
-    mkdirSync(dirname(target.path), { recursive: true });
+    makeFolders(dirname(target.path));
     writeFileSync(tmp, xml.endsWith('\n') ? xml : `${xml}\n`);
     renameSync(tmp, target.path);
   } catch (error) {
     rmSync(tmp, { force: true });
-    throw unwritable(target.given, (error as Error).message);
+    throw unwritable(target.given, reason(error, dirname(target.given) === '' ? '.' : dirname(target.given)));
   }
 }
 
