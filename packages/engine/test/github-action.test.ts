@@ -33,7 +33,7 @@ describe('the composite action', () => {
     expect(action).toMatchObject({ name: 'Readybook', runs: { using: 'composite' } });
     expect(typeof action.description).toBe('string');
     expect(action.inputs.runbook).toMatchObject({ required: true });
-    for (const input of ['params', 'checklist', 'store', 'junit', 'working-directory', 'readybook']) expect(action.inputs[input], input).toHaveProperty('default');
+    for (const input of ['params', 'secret-params', 'checklist', 'store', 'junit', 'working-directory', 'readybook']) expect(action.inputs[input], input).toHaveProperty('default');
     expect(Object.keys(action.outputs)).toEqual(['exit-code', 'run-id', 'junit']);
     for (const s of steps.filter((s) => s.run)) {
       // Composite steps must name their shell; inputs reach scripts only through env.
@@ -94,6 +94,28 @@ describe('the composite action', () => {
     expect(runScript(fail, ws.dir, { READYBOOK_EXIT: '0' }).status).toBe(0);
   });
 
+  it('gives secret params as environment variables, masked in the log and in everything written', () => {
+    const ws = workspace();
+    const secret = 'pa55-W0rd,with=signs';
+    ws.write('sec.md', runbook('title: Sec\nparams:\n  TOKEN: { type: string, secret: true, required: true }', step('use', block('run', `test "$TOKEN" = '${secret}' && touch got-it; echo "token=$TOKEN"; exit 1`))));
+    const output = join(ws.dir, 'github-output');
+    writeFileSync(output, '');
+    const env = { ...(ws.env as Record<string, string>), GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: output, READYBOOK_RUNBOOK: 'sec.md', READYBOOK_PARAMS: '', READYBOOK_YES: 'false', READYBOOK_JUNIT: 'run.xml', READYBOOK_CMD: `${NODE} ${BIN}`, READYBOOK_ARTIFACT: '', READYBOOK_HOME: '.readybook', READYBOOK_STORE: '' };
+    const r = runScript(stepNamed(/^Run the runbook/), ws.dir, { ...env, READYBOOK_SECRET_PARAMS: `# comment\nTOKEN=${secret}\n` });
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(ws.dir, 'got-it'))).toBe(true);
+    // GitHub masks it in the log from here on; nothing Readybook wrote holds it.
+    expect(r.stdout.split('\n')[0]).toBe(`::add-mask::${secret}`);
+    const rest = r.stdout.split('\n').slice(1).join('\n') + r.stderr + readFileSync(join(ws.dir, 'run.xml'), 'utf8');
+    expect(rest).toContain('token=***');
+    expect(rest).not.toContain(secret);
+
+    const bad = runScript(stepNamed(/^Run the runbook/), ws.dir, { ...env, READYBOOK_SECRET_PARAMS: `TOKEN ${secret}` });
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toContain('::error title=readybook action::a secret-params line is not NAME=value (line not shown)');
+    expect(bad.stdout + bad.stderr).not.toContain(secret);
+  });
+
   it('a run refused before it starts has no run id, and a NO-GO checklist fails its step', () => {
     const ws = workspace();
     spawnSync('git', ['init', '-q', ws.dir]);
@@ -120,10 +142,11 @@ describe('the reusable workflow', () => {
     expect(call.inputs.runbook).toMatchObject({ type: 'string', required: true });
     for (const input of ['params', 'checklist']) expect(call.inputs[input]).toMatchObject({ type: 'string', required: false });
     expect(call.secrets.READYBOOK_STORE).toMatchObject({ required: false });
+    expect(call.secrets.READYBOOK_SECRET_PARAMS).toMatchObject({ required: false });
     expect(Object.keys(call.outputs)).toEqual(['exit-code', 'run-id']);
     const job = workflow.jobs.readiness;
     const uses = (job.steps as Step[]).find((s) => s.uses === './.github/actions/readybook') as Step;
-    expect(uses.with).toMatchObject({ runbook: '${{ inputs.runbook }}', params: '${{ inputs.params }}', checklist: '${{ inputs.checklist }}', store: '${{ secrets.READYBOOK_STORE }}' });
+    expect(uses.with).toMatchObject({ runbook: '${{ inputs.runbook }}', params: '${{ inputs.params }}', checklist: '${{ inputs.checklist }}', store: '${{ secrets.READYBOOK_STORE }}', 'secret-params': '${{ secrets.READYBOOK_SECRET_PARAMS }}' });
     expect(existsSync(join(ROOT, '.github/actions/readybook/action.yml'))).toBe(true);
     expect(job.outputs['exit-code']).toBe(`\${{ steps.${uses.id}.outputs.exit-code }}`);
     // Every action it uses is pinned to a major version.
