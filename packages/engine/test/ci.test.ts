@@ -141,6 +141,38 @@ describe.each(MODES)('%s', (mode) => {
     expect(detail(bad)).toMatch(/^runbooks\/bad\.md:10:1: error RB011: /);
     expect(result.raw).toMatch(/::error file=runbooks\/bad\.md,line=10,col=1,title=RB011::.+%0A/);
   });
+
+  it('resume --junit reports the whole run, steps passed before the resume included', async () => {
+    const ws = workspace();
+    ws.write('re.md', runbook('title: Re', step('one', block('run', 'true')), step('gate', block('run', 'test -e ready')), step('three', block('run', 'true'))));
+    const first = cli(['run', 're.md', '--no-rollback', '--junit', 'first.xml'], { cwd: ws.dir, env: ws.env });
+    expect(first.code).toBe(5);
+    expect(junit(join(ws.dir, 'first.xml')).counted).toEqual({ tests: 3, failures: 1, errors: 0, skipped: 1 });
+    writeFileSync(join(ws.dir, 'ready'), '');
+    const runId = journalOf(ws.home)[0]?.runId as string;
+    const resumed = await runIn(mode, ['resume', runId, '--junit', 'resumed.xml'], { cwd: ws.dir, env: ws.env });
+    expect(resumed.code, resumed.raw).toBe(0);
+    const j = junit(join(ws.dir, 'resumed.xml'));
+    expect(j.counted).toEqual({ tests: 3, failures: 0, errors: 0, skipped: 0 });
+    expect(j.properties).toMatchObject({ runId, status: 'passed' });
+  });
+
+  it('an interrupted check writes a JUnit file with one failing case and no verdict', async () => {
+    const ws = actions();
+    mkdirSync(join(ws.dir, 'checklists'));
+    ws.write('checklists/slow.md', ['---', 'title: Slow', 'gate: launch', 'owner: me', '---', '## Tools', '- [ ] slow `command(timeout=60s): touch started; sleep 30`', ''].join('\n'));
+    const run = startIn(mode, ['check', 'slow', '--junit', 'slow.xml'], { cwd: ws.dir, env: ws.env });
+    await until(() => existsSync(join(ws.dir, 'started')));
+    if (mode === 'pty') run.type('\u0003');
+    else run.signal('SIGTERM');
+    const result = await run.done;
+    expect(result.code).toBe(130);
+    const j = junit(join(ws.dir, 'slow.xml'));
+    expect(j.counted).toEqual({ tests: 1, failures: 1, errors: 0, skipped: 0 });
+    const signal = mode === 'pty' ? 'SIGINT' : 'SIGTERM';
+    expect(j.cases[0]?.failure?.message).toMatch(new RegExp(`^interrupted: interrupted by ${signal}`));
+    expect(result.raw).toContain(`::error title=Readybook check slow interrupted::interrupted by ${signal}`);
+  });
 });
 
 describe('CI output, any presenter', () => {
@@ -173,21 +205,6 @@ describe('CI output, any presenter', () => {
     const j = junit(join(ws.dir, 'ok.xml'));
     expect(j.counted).toEqual({ tests: 2, failures: 0, errors: 0, skipped: 0 });
     expect(j.properties).toMatchObject({ status: 'passed', exitCode: '0' });
-  });
-
-  it('resume --junit reports the whole run, steps passed before the resume included', () => {
-    const ws = workspace();
-    ws.write('re.md', runbook('title: Re', step('one', block('run', 'true')), step('gate', block('run', 'test -e ready')), step('three', block('run', 'true'))));
-    const first = cli(['run', 're.md', '--no-rollback', '--junit', 'first.xml'], { cwd: ws.dir, env: ws.env });
-    expect(first.code).toBe(5);
-    expect(junit(join(ws.dir, 'first.xml')).counted).toEqual({ tests: 3, failures: 1, errors: 0, skipped: 1 });
-    writeFileSync(join(ws.dir, 'ready'), '');
-    const runId = journalOf(ws.home)[0]?.runId as string;
-    const resumed = cli(['resume', runId, '--junit', 'resumed.xml'], { cwd: ws.dir, env: ws.env });
-    expect(resumed.code, resumed.stderr).toBe(0);
-    const j = junit(join(ws.dir, 'resumed.xml'));
-    expect(j.counted).toEqual({ tests: 3, failures: 0, errors: 0, skipped: 0 });
-    expect(j.properties).toMatchObject({ runId, status: 'passed' });
   });
 
   it.each([
@@ -260,20 +277,5 @@ describe('CI output, any presenter', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/^::error title=RB040::.+%0AGive a path to a \.md file/m);
     expect(junit(join(ws.dir, 'x.xml')).cases[0]).toMatchObject({ error: { type: 'RB040' } });
-  });
-
-  it('an interrupted check writes a JUnit file with one failing case and no verdict', async () => {
-    const ws = actions();
-    mkdirSync(join(ws.dir, 'checklists'));
-    ws.write('checklists/slow.md', ['---', 'title: Slow', 'gate: launch', 'owner: me', '---', '## Tools', '- [ ] slow `command(timeout=60s): touch started; sleep 30`', ''].join('\n'));
-    const run = startIn('piped', ['check', 'slow', '--junit', 'slow.xml'], { cwd: ws.dir, env: ws.env });
-    await until(() => existsSync(join(ws.dir, 'started')));
-    run.signal('SIGTERM');
-    const result = await run.done;
-    expect(result.code).toBe(130);
-    const j = junit(join(ws.dir, 'slow.xml'));
-    expect(j.counted).toEqual({ tests: 1, failures: 1, errors: 0, skipped: 0 });
-    expect(j.cases[0]?.failure?.message).toMatch(/^interrupted: interrupted by SIGTERM/);
-    expect(result.raw).toContain('::error title=Readybook check slow interrupted::interrupted by SIGTERM');
   });
 });
