@@ -271,6 +271,17 @@ describe('CI output, any presenter', () => {
     expect(junit(join(ws.dir, 'ok.xml')).counted).toEqual({ tests: 1, failures: 0, errors: 0, skipped: 0 });
   });
 
+  it('at most 50 diagnostics are annotated, then one notice says how many more', () => {
+    const ws = actions();
+    ws.write('many.md', runbook('title: Many', ...Array.from({ length: 61 }, () => step('same', block('run', 'true')))));
+    const r = cli(['validate', 'many.md', '--junit', 'many.xml'], { cwd: ws.dir, env: ws.env });
+    expect(r.code).toBe(2);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('::error file=many.md,'))).toHaveLength(50);
+    expect(r.stdout).toMatch(/^::notice title=Readybook::10 more diagnostics not annotated \(60 in all\); `readybook validate --json` lists every one$/m);
+    // The JUnit file has every one.
+    expect(detail(junit(join(ws.dir, 'many.xml')).cases[0]).split('\n').filter((l) => /^many\.md:\d+:1: error RB011: /.test(l))).toHaveLength(60);
+  });
+
   it('an error with no file: one ::error titled with its code', () => {
     const ws = actions();
     const r = cli(['run', 'nowhere', '--junit', 'x.xml'], { cwd: ws.dir, env: ws.env });

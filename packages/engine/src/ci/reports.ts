@@ -28,6 +28,17 @@ export function junitOption(args: Record<string, unknown>, cwd: string): JunitTa
   return prepareJunit(cwd, value);
 }
 
+/**
+ * GitHub shows only the first few annotations of a step (10 errors, 10 warnings; 50 per job): past
+ * ANNOTATED, one notice says how many more there are and where to read them all.
+ */
+export const ANNOTATED = 50;
+
+function annotateDiagnostics(out: NodeJS.WritableStream, diagnostics: readonly Diagnostic[], cwd: string, env: NodeJS.ProcessEnv, everyOne: string): void {
+  for (const d of diagnostics.slice(0, ANNOTATED)) out.write(diagnosticAnnotation(d, cwd, env));
+  if (diagnostics.length > ANNOTATED) out.write(annotation('notice', `${(diagnostics.length - ANNOTATED).toLocaleString('en-US')} more diagnostics not annotated (${diagnostics.length.toLocaleString('en-US')} in all); ${everyOne} lists every one`, { title: 'Readybook' }));
+}
+
 function summaryProblem(ci: CiContext, problem: string | undefined): void {
   if (!problem) return;
   // A summary that cannot be written is said, and never changes the result of what ran.
@@ -87,7 +98,7 @@ export async function checkReports(ci: CiContext, evaluation: ChecklistEvaluatio
   if (inGitHubActions(ci.env)) {
     summaryProblem(ci, appendStepSummary(ci.env, renderEvaluationMarkdown(evaluation)));
     const out = annotationStream(ci.json);
-    for (const d of diagnostics) out.write(diagnosticAnnotation(d, ci.cwd, ci.env));
+    annotateDiagnostics(out, diagnostics, ci.cwd, ci.env, '`readybook check --json`');
     const file = workspacePath(evaluation.checklist.file, root, ci.env);
     for (const b of evaluation.blocking) {
       out.write(annotation('error', `${b.section} › ${b.text}: ${b.reason}`, { file, line: b.line, title: `NO-GO ${evaluation.checklist.gate}: ${b.status}` }));
@@ -99,8 +110,7 @@ export async function checkReports(ci: CiContext, evaluation: ChecklistEvaluatio
 /** Runbooks validated: a case per file, an annotation per diagnostic. */
 export async function validateReports(ci: CiContext, files: readonly string[], diagnostics: readonly Diagnostic[]): Promise<void> {
   if (inGitHubActions(ci.env)) {
-    const out = annotationStream(ci.json);
-    for (const d of diagnostics) out.write(diagnosticAnnotation(d, ci.cwd, ci.env));
+    annotateDiagnostics(annotationStream(ci.json), diagnostics, ci.cwd, ci.env, '`readybook validate --json`');
   }
   if (ci.junit) await writeJunit(ci.junit, [validateSuite(files, diagnostics)]);
 }
@@ -112,7 +122,7 @@ export async function validateReports(ci: CiContext, files: readonly string[], d
 export function errorAnnotations(error: ReadybookError, cwd: string, env: NodeJS.ProcessEnv, json: boolean): void {
   if (!inGitHubActions(env)) return;
   const out = annotationStream(json);
-  if (error.diagnostics.length > 0) for (const d of error.diagnostics) out.write(diagnosticAnnotation(d, cwd, env));
+  if (error.diagnostics.length > 0) annotateDiagnostics(out, error.diagnostics, cwd, env, '`readybook validate --json`');
   else out.write(annotation('error', `${error.message}\n${error.hint}`, { title: error.code }));
 }
 
