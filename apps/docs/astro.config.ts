@@ -61,6 +61,7 @@ export default defineConfig({
           items: [
             { label: 'Introduction', link: '/' },
             { slug: 'start/quickstart' },
+            { slug: 'guides/run-in-ci' },
           ],
         },
         {

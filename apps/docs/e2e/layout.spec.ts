@@ -16,6 +16,7 @@ const pages: Record<string, string> = {
   'checklist index': './checklists/',
   reliability: './reference/reliability/',
   cli: './reference/cli/',
+  'guide (run in CI)': './guides/run-in-ci/',
   '404': './this-page-does-not-exist/',
 };
 

@@ -3,6 +3,8 @@
  * the CLI maps them to exit codes in one place (cli.ts). Wording: what is wrong, then how to fix it.
  */
 
+import type { Diagnostic } from './diagnostics.js';
+
 /** Exit codes, documented in the CLI reference (generated from this table). */
 export const EXIT = {
   passed: 0,
@@ -80,6 +82,7 @@ export const ERRORS = {
   RB071: { title: 'Nothing to verify', hint: 'Give a run id (see `readybook runs`), `latest`, an evidence file under evidence/runs/ or a release file under evidence/releases/.', exit: EXIT.invalid },
   RB072: { title: 'Signing key unusable', hint: 'READYBOOK_SIGNING_KEY must name an unencrypted Ed25519 key (PKCS#8 PEM, or OpenSSH from `ssh-keygen -t ed25519 -N ""`); unset it to use the home\'s own key.', exit: EXIT.invalid },
   RB073: { title: 'Cannot sign off', hint: 'Name the item by its line number or a unique part of its text, give the role its check asks for (`manual(role=…)`), and a key listed for that role in evidence/allowed_signers.', exit: EXIT.invalid },
+  RB080: { title: 'Cannot write the JUnit report', hint: 'Give `--junit` a file path (not a folder) in a directory you can write, e.g. `--junit reports/readybook.xml`; missing parent folders are created.', exit: EXIT.invalid },
   RB074: { title: 'Cannot publish evidence', hint: 'Only a finished run can be published: list runs with `readybook runs`, and check READYBOOK_HOME.', exit: EXIT.invalid },
   // Checklists (CL0xx).
   CL001: { title: 'Checklist has no frontmatter', hint: 'Start the file with `---`, `title:`, `gate:`, `owner:` and `---`.', exit: EXIT.invalid },
@@ -120,13 +123,16 @@ export class ReadybookError extends Error {
   readonly exitCode: number;
   /** Extra lines (e.g. diagnostics) printed after the message. */
   readonly details: string[];
+  /** The diagnostics behind the error, when there are some (CI annotations point at their file:line). */
+  readonly diagnostics: readonly Diagnostic[];
 
-  constructor(code: ErrorCode, message: string, options: { hint?: string; details?: string[]; exitCode?: number } = {}) {
+  constructor(code: ErrorCode, message: string, options: { hint?: string; details?: string[]; exitCode?: number; diagnostics?: readonly Diagnostic[] } = {}) {
     super(message);
     this.name = 'ReadybookError';
     this.code = code;
     this.hint = options.hint ?? ERRORS[code].hint;
     this.exitCode = options.exitCode ?? ERRORS[code].exit;
     this.details = options.details ?? [];
+    this.diagnostics = options.diagnostics ?? [];
   }
 }

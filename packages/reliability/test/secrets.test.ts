@@ -4,7 +4,7 @@
  * artifact a run leaves is searched for it.
  */
 import { randomBytes } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { record } from '../src/figures.js';
@@ -48,10 +48,13 @@ describe('a secret param never reaches an artifact', () => {
     ws.write('secret.md', SOURCE);
     ws.write('runbooks/.keep', '');
     const artifacts: Array<{ path: string; text: string }> = [];
-    const human = await cli(['run', 'secret.md', '--param', `SECRET=${secret}`, '--verbose'], { cwd: ws.dir, env: ws.env });
+    // As in a GitHub Actions job: JUnit files, the job summary and annotations are artifacts too.
+    const gh = { ...ws.env, GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: join(ws.dir, 'ci', 'summary.md'), GITHUB_WORKSPACE: ws.dir };
+    mkdirSync(join(ws.dir, 'ci'));
+    const human = await cli(['run', 'secret.md', '--param', `SECRET=${secret}`, '--verbose', '--junit', 'ci/human.xml'], { cwd: ws.dir, env: gh });
     expect(human.code, human.stderr).toBe(1);
     artifacts.push({ path: 'run: stdout', text: human.stdout }, { path: 'run: stderr', text: human.stderr });
-    const json = await cli(['run', 'secret.md', '--json'], { cwd: ws.dir, env: { ...ws.env, SECRET: secret } });
+    const json = await cli(['run', 'secret.md', '--json', '--junit', 'ci/json.xml'], { cwd: ws.dir, env: { ...gh, SECRET: secret } });
     expect(json.code, json.stderr).toBe(1);
     artifacts.push({ path: 'run --json: stdout', text: json.stdout }, { path: 'run --json: stderr', text: json.stderr });
     const passing = await cli(['run', 'secret.md', '--json', '--param', 'FAIL=false'], { cwd: ws.dir, env: { ...ws.env, SECRET: secret } });
@@ -63,7 +66,7 @@ describe('a secret param never reaches an artifact', () => {
     // Killed mid-run, then resumed with the secret from the environment.
     const killed = await runAndKill(['run', 'secret.md', '--json'], { cwd: ws.dir, env: { ...ws.env, SECRET: secret }, killAfter: (e) => e.type === 'step.end' && e.step.index === 2 });
     artifacts.push({ path: 'killed run: stdout', text: killed.stdout });
-    const resumed = await cli(['resume', killed.events[0]?.runId as string, '--json'], { cwd: ws.dir, env: { ...ws.env, SECRET: secret } });
+    const resumed = await cli(['resume', killed.events[0]?.runId as string, '--json', '--junit', 'ci/resumed.xml'], { cwd: ws.dir, env: { ...gh, SECRET: secret } });
     expect(resumed.code, resumed.stderr).toBe(1);
     artifacts.push({ path: 'resume: stdout', text: resumed.stdout }, { path: 'resume: stderr', text: resumed.stderr });
 
@@ -85,7 +88,9 @@ describe('a secret param never reaches an artifact', () => {
     expect(runs.code).toBe(0);
     artifacts.push({ path: 'runs --json', text: runs.stdout }, { path: 'runs', text: (await cli(['runs'], { cwd: ws.dir, env: ws.env })).stdout });
     // Every file the runs left: journal, step logs, scripts, outputs, reports, locks, evidence.
-    artifacts.push(...readTree(ws.home), ...readTree(join(ws.dir, 'evidence')));
+    artifacts.push(...readTree(ws.home), ...readTree(join(ws.dir, 'evidence')), ...readTree(join(ws.dir, 'ci')));
+    expect(readdirSync(join(ws.dir, 'ci')).sort()).toEqual(['human.xml', 'json.xml', 'resumed.xml', 'summary.md']);
+    expect(human.stdout).toMatch(/^::error title=Step \d+ "[^"]+" failed/m);
     expect(readdirSync(join(ws.home, 'runs')).length).toBeGreaterThanOrEqual(4);
 
     const found = search(secret, artifacts);

@@ -10,6 +10,7 @@ import { evaluate, InterruptedError, writeEvaluation } from './evaluate.js';
 import { publishEvidence } from './evidence.js';
 import { displayPath, readChecklist, resolveChecklistPath } from './load.js';
 import { renderEvaluation, shouldColor } from './render.js';
+import type { ChecklistEvaluation, Diagnostic } from './types.js';
 
 export interface Output {
   write(text: string): unknown;
@@ -36,6 +37,10 @@ export interface CheckArgs {
   stderr?: Output;
   /** Stop signals to handle (default SIGINT and SIGTERM); tests pass an AbortSignal instead. */
   signal?: AbortSignal;
+  /** Called with the evaluation once printed (the CLI writes its CI reports: JUnit, job summary). */
+  onEvaluation?: (evaluation: ChecklistEvaluation, diagnostics: readonly Diagnostic[], root: string) => Promise<void>;
+  /** Called when a stop signal ended the evaluation: there is no verdict. */
+  onInterrupted?: (message: string) => Promise<void>;
 }
 
 /**
@@ -90,6 +95,7 @@ export async function runCheck(args: CheckArgs): Promise<number> {
     if (controller.signal.aborted) throw new InterruptedError();
     if (args.json) stdout.write(`${JSON.stringify(evaluation, null, 2)}\n`);
     else stdout.write(renderEvaluation(evaluation, { color: shouldColor(stdout) }));
+    await args.onEvaluation?.(evaluation, diagnostics, root);
     if (args.write) {
       const written = await writeEvaluation(evaluation, evidenceDir);
       if (!args.json) stdout.write(`wrote ${displayPath(written, args.cwd)}\n`);
@@ -102,7 +108,9 @@ export async function runCheck(args: CheckArgs): Promise<number> {
     return evaluation.verdict === 'GO' ? EXIT.passed : EXIT.failed;
   } catch (error) {
     if (error instanceof InterruptedError) {
-      stderr.write(`interrupted${signalName ? ` by ${signalName}` : ''}${error.during ? ` while running ${error.during}` : ''}: its process group was stopped; no verdict, nothing was written\n`);
+      const message = `interrupted${signalName ? ` by ${signalName}` : ''}${error.during ? ` while running ${error.during}` : ''}: its process group was stopped; no verdict`;
+      stderr.write(`${message}, nothing was written\n`);
+      await args.onInterrupted?.(message);
       return EXIT.interrupted;
     }
     throw error;

@@ -13,6 +13,7 @@ export function invalidChecklist(display: string, diagnostics: readonly Diagnost
   const first = errors[0];
   return new ReadybookError(first?.code ?? 'CL041', `${display} is not a valid checklist (${errors.length} error${errors.length === 1 ? '' : 's'}); nothing was evaluated`, {
     details: formatDiagnostics(errors, { hint: false }),
+    diagnostics: errors,
     hint: first?.hint ?? 'Fix the diagnostics above.',
     exitCode: EXIT.invalid,
   });

@@ -169,6 +169,10 @@ export async function main(argv: string[]): Promise<void> {
       if (argv.includes('--json')) {
         process.stdout.write(`${JSON.stringify({ type: 'error', code: error.code, message: error.message, details: error.details, hint: error.hint, exitCode: error.exitCode })}\n`);
       }
+      if (process.env.GITHUB_ACTIONS === 'true') {
+        const { errorAnnotations } = await import('../ci/reports.js');
+        errorAnnotations(error, process.cwd(), process.env, argv.includes('--json'));
+      }
       process.stderr.write(`${err.red('error')} ${err.dim(error.code)}: ${error.message}\n`);
       for (const line of error.details) process.stderr.write(`  ${line}\n`);
       process.stderr.write(err.dim(`  hint: ${error.hint}\n`));

@@ -22,13 +22,14 @@ export interface CommandSpec {
 }
 
 const param: ArgSpec = { type: 'string', alias: ['p'], valueHint: 'NAME=value', description: 'Set a param (repeatable). Overrides the environment and the default.' };
+const junit = (what: string): ArgSpec => ({ type: 'string', valueHint: 'file', description: `Also write a JUnit XML report for CI test reporters: ${what}. Written even when it fails or is interrupted; missing folders are created.` });
 const json: ArgSpec = { type: 'boolean', description: 'Print JSON (events as JSON lines for run/resume) on stdout and nothing else.' };
 
 export const commands = {
   validate: {
     meta: { name: 'validate', description: 'Check runbooks (default: every runbook in runbooks/) and print file:line:col diagnostics. Exit 2 on any error.' },
-    args: { paths: { type: 'positional', required: false, variadic: true, description: 'Runbook files or folders to check.', valueHint: 'paths…' }, json },
-    examples: ['readybook validate', 'readybook validate runbooks/backup.md'],
+    args: { paths: { type: 'positional', required: false, variadic: true, description: 'Runbook files or folders to check.', valueHint: 'paths…' }, junit: junit('a test case per runbook file, failing with its diagnostics (file:line)'), json },
+    examples: ['readybook validate', 'readybook validate runbooks/backup.md', 'readybook validate --junit reports/validate.xml'],
   },
   plan: {
     meta: { name: 'plan', description: 'Dry run: resolve params and show each step, its blocks and options, with secrets masked. Nothing is executed.' },
@@ -43,9 +44,10 @@ export const commands = {
       yes: { type: 'boolean', alias: ['y'], description: 'Confirm manual steps without prompting (for CI and scripts).' },
       'no-rollback': { type: 'boolean', description: 'On failure, stop without running rollback blocks (resume later).' },
       verbose: { type: 'boolean', alias: ['v'], description: 'Stream every line of step output, not just the tail.' },
+      junit: junit('a test case per step, failing with the (masked) tail of its output, skipped when not reached'),
       json,
     },
-    examples: ['readybook run hello --param NAME=Ada', 'readybook run deploy --param VERSION=v2 --yes --json'],
+    examples: ['readybook run hello --param NAME=Ada', 'readybook run deploy --param VERSION=v2 --yes --json', 'readybook run backup --yes --junit reports/backup.xml'],
   },
   resume: {
     meta: { name: 'resume', description: 'Continue a failed, interrupted or killed run: passed steps are not run again; the step in flight is.' },
@@ -56,6 +58,7 @@ export const commands = {
       yes: { type: 'boolean', alias: ['y'], description: 'Confirm manual steps without prompting.' },
       'no-rollback': { type: 'boolean', description: 'On failure, stop without running rollback blocks.' },
       verbose: { type: 'boolean', alias: ['v'], description: 'Stream every line of step output.' },
+      junit: junit('a test case per step of the whole run, as for `run`'),
       json,
     },
     examples: ['readybook resume 20261124T111502Z-deploy-3f9a1c'],
@@ -81,9 +84,10 @@ export const commands = {
       json,
       write: { type: 'boolean', description: 'Write the evaluation to evidence/evaluations/<checklist-id>.json (never after an interruption).' },
       release: { type: 'string', valueHint: 'tag', description: 'Also write a signed go/no-go decision record (an in-toto Statement) to evidence/releases/<checklist-id>/<tag>.intoto.json.' },
+      junit: junit('a test case per item, failing for each required item that blocks the gate'),
       'no-write': { type: 'boolean', description: 'Deprecated: `check` only writes with --write.' },
     },
-    examples: ['readybook check production-readiness', 'readybook check production-readiness --json', 'readybook check launch-signoff --release v1.2.0'],
+    examples: ['readybook check production-readiness', 'readybook check production-readiness --json', 'readybook check launch-signoff --release v1.2.0', 'readybook check production-readiness --junit reports/gate.xml'],
   },
   verify: {
     meta: { name: 'verify', description: "Check a run's journal chain, signature, length and report, or a committed evidence or release file. Exit 0 verified, 1 not." },
@@ -135,5 +139,6 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; description: string }> =
   { name: 'READYBOOK_HOME', description: 'Where runs, locks and reports are kept. Default: `.readybook` at the root of the git repository, else in the working directory.' },
   { name: 'READYBOOK_SIGNING_KEY', description: 'The Ed25519 key that signs runs, evidence and release records (default: `keys/signing-key.pem` in READYBOOK_HOME, made on first use).' },
   { name: 'READYBOOK_OPERATOR', description: 'The operator name recorded in journals (default: the OS user).' },
+  { name: 'GITHUB_ACTIONS', description: 'When `true` (set by GitHub Actions): `run` and `resume` append the run report, and `check` the evaluation, to `$GITHUB_STEP_SUMMARY`; failed steps, blocking items and diagnostics are printed as `::error` annotations (on stderr with `--json`).' },
   { name: 'NO_COLOR', description: 'Disable colour. Output that is not a terminal is never coloured.' },
 ];

@@ -15,7 +15,7 @@ export function loadRunbook(cwd: string, arg: string): { runbook: Runbook; path:
     throw new ReadybookError(
       (errors[0]?.code as 'RB001') ?? 'RB002',
       `${display} is not a valid runbook (${errors.length} error${errors.length === 1 ? '' : 's'}); nothing was run`,
-      { details: formatDiagnostics(errors, { hint: false, everyOne: '`readybook validate --json`' }), hint: errors[0]?.hint ?? 'Run `readybook validate` for details.' },
+      { details: formatDiagnostics(errors, { hint: false, everyOne: '`readybook validate --json`' }), diagnostics: errors, hint: errors[0]?.hint ?? 'Run `readybook validate` for details.' },
     );
   }
   return { runbook, path };

@@ -6,9 +6,14 @@ import { loadRunbook } from '../../runbook/load.js';
 import { parseParamFlags } from '../../runbook/params.js';
 import { resolveRunId } from '../../record/runs.js';
 import { runState } from '../../record/state.js';
-import { resolveOrPrompt, runWithPresenter } from './shared.js';
+import { resolveOrPrompt, runWithPresenter, withCiReports } from './shared.js';
+import type { CiContext } from '../../ci/reports.js';
 
 export default async function resume(ctx: CommandContext): Promise<number> {
+  return withCiReports(ctx, 'resume', String(ctx.args.runId), (ci) => resumeRun(ctx, ci));
+}
+
+async function resumeRun(ctx: CommandContext, ci: CiContext): Promise<number> {
   const home = readybookHome(ctx.cwd, ctx.env);
   const runId = resolveRunId(home, String(ctx.args.runId));
   const state = runState(readJournal(runDir(home, runId)));
@@ -27,5 +32,5 @@ export default async function resume(ctx: CommandContext): Promise<number> {
   const flags = parseParamFlags(ctx.params);
   // A secret is never recorded: at a terminal it is asked for again.
   const params = await resolveOrPrompt(ctx, runbook, new Map([...recorded, ...flags]));
-  return runWithPresenter(ctx, runbook, path, params, { runId, force }, state.pendingRollback ? new Set(runbook.steps.map((s) => s.index)) : state.done);
+  return runWithPresenter(ctx, runbook, path, params, { runId, force }, state.pendingRollback ? new Set(runbook.steps.map((s) => s.index)) : state.done, ci);
 }

@@ -10,6 +10,9 @@ import { humanPresenter, jsonPresenter, type Presenter } from '../present/human.
 import { missingPrograms } from '../../runbook/requires.js';
 import { displayPath } from '../../runbook/resolve.js';
 import { publishRunDir } from '../../metrics/push.js';
+import { Masker } from '../../run/mask.js';
+import { loadReport } from '../../record/runs.js';
+import { failedReports, junitOption, runReports, type CiContext } from '../../ci/reports.js';
 
 /** A neutral mark when a prompt is answered: a green ✔ would read as "passed" even for "no". */
 const PROMPT_THEME = { prefix: { idle: '?', done: '›' } };
@@ -74,6 +77,7 @@ export async function runWithPresenter(
   params: ResolvedParam[],
   resume?: ExecuteOptions['resume'],
   skip: ReadonlySet<number> = new Set(),
+  ci?: CiContext,
 ): Promise<number> {
   const yes = ctx.args.yes === true;
   const interactive = isInteractive(ctx);
@@ -87,6 +91,28 @@ export async function runWithPresenter(
   }
   const home = readybookHome(ctx.cwd, ctx.env);
   const presenter = ctx.args.json ? jsonPresenter() : humanPresenter({ steps: runbook.steps.length, verbose: ctx.args.verbose === true, home: displayPath(ctx.cwd, home) });
+  // Once the run has ended, a late signal must not kill the process before the JUnit file is
+  // written: execute() handles stop signals while it runs, this ignores them until we return.
+  const ignore = () => undefined;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, ignore);
+  try {
+    return await executeAndReport(ctx, runbook, path, params, yes, presenter, home, resume, ci);
+  } finally {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(signal, ignore);
+  }
+}
+
+async function executeAndReport(
+  ctx: CommandContext,
+  runbook: Runbook,
+  path: string,
+  params: ResolvedParam[],
+  yes: boolean,
+  presenter: Presenter,
+  home: string,
+  resume: ExecuteOptions['resume'] | undefined,
+  ci: CiContext | undefined,
+): Promise<number> {
   const result = await execute({
     runbook,
     path,
@@ -103,7 +129,28 @@ export async function runWithPresenter(
     ...(resume ? { resume } : {}),
   });
   await publishRunDir(result.dir, runbook.frontmatter.metrics, ctx.env);
+  if (ci) {
+    const masker = new Masker(params.filter((p) => p.secret).map((p) => p.value));
+    await runReports(ci, loadReport(home, result.runId), runbook, (text) => masker.mask(text));
+  }
   return result.exitCode;
+}
+
+/**
+ * `run` and `resume` with their CI reports: the `--junit` path is checked before anything runs,
+ * and an error that stops the command (an invalid runbook, a lock, a missing program) still
+ * leaves a JUnit file saying so.
+ */
+export async function withCiReports(ctx: CommandContext, command: 'run' | 'resume', subject: string, body: (ci: CiContext) => Promise<number>): Promise<number> {
+  const ci: CiContext = { cwd: ctx.cwd, env: ctx.env, json: ctx.args.json === true };
+  const junit = junitOption(ctx.args, ctx.cwd);
+  if (junit) ci.junit = junit;
+  try {
+    return await body(ci);
+  } catch (error) {
+    await failedReports(ci, command, subject, error);
+    throw error;
+  }
 }
 
 export { EXIT };

@@ -8,8 +8,20 @@ import { checkBlockSyntax } from '../../runbook/syntax.js';
 import { assertInside, displayPath, findUp, listMarkdown } from '../../runbook/resolve.js';
 import { makeStyle } from '../present/style.js';
 import { alertDiagnostics } from '../../alerts/validate.js';
+import { failedReports, junitOption, validateReports, type CiContext } from '../../ci/reports.js';
 
-export default async function validate({ args, cwd }: CommandContext): Promise<number> {
+export default async function validate({ args, cwd, env }: CommandContext): Promise<number> {
+  const junit = junitOption(args, cwd);
+  const ci: CiContext = { cwd, env, json: args.json === true, ...(junit ? { junit } : {}) };
+  try {
+    return await validateFiles(args, cwd, ci);
+  } catch (error) {
+    await failedReports(ci, 'validate', args._.length > 0 ? args._.join(' ') : 'runbooks', error);
+    throw error;
+  }
+}
+
+async function validateFiles(args: CommandContext['args'], cwd: string, ci: CiContext): Promise<number> {
   const targets = args._.length > 0 ? args._ : [];
   const files: Array<{ path: string; root?: string }> = [];
   if (targets.length === 0) {
@@ -51,6 +63,7 @@ export default async function validate({ args, cwd }: CommandContext): Promise<n
   }
   if (targets.length === 0) all.push(...alertDiagnostics(cwd, files, parsed.map((r) => r.runbook)));
   const errors = all.filter((d) => d.severity === 'error').length;
+  await validateReports(ci, files.map((f) => displayPath(cwd, f.path)), all);
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ files: files.length, valid, errors, diagnostics: all })}\n`);
   } else {
