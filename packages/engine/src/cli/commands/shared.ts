@@ -100,8 +100,10 @@ export async function runWithPresenter(
     fullOutput: ctx.args.json === true || ctx.args.verbose === true,
     liveOutput: ctx.args.json === true || ctx.args.verbose === true || Boolean(process.stdout.isTTY),
     onEvent: presenter.onEvent,
+    notice: (text) => process.stderr.write(`store: ${text}\n`),
     ...(resume ? { resume } : {}),
   });
+  if (result.storeWarning) process.stderr.write(`warning: ${result.storeWarning}\n`);
   await publishRunDir(result.dir, runbook.frontmatter.metrics, ctx.env);
   return result.exitCode;
 }
