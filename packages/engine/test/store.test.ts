@@ -217,6 +217,24 @@ describe.skipIf(!hasPostgres)('the PostgreSQL store', () => {
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true });
   }, 120_000);
 
+  it('works with the least-privilege role of ADR 0023 once the owner has migrated', async () => {
+    const adr = readFileSync(join(import.meta.dirname, '../../../decisions/0023-a-postgresql-store-for-locks-and-run-history.md'), 'utf8');
+    const grants = /```sql\n([\s\S]*?)```/.exec(adr)![1]!.replace("PASSWORD '…'", "PASSWORD 'run-pw'");
+    for (const statement of grants.split(';').map((x) => x.trim()).filter(Boolean)) await store.query(statement);
+    const ws = workspace();
+    ws.env = { ...ws.env, READYBOOK_STORE: store.url.replace(`readybook:${STORE_PASSWORD}@`, 'readybook_run:run-pw@') };
+    ws.write('least.md', runbook('title: Least\nlocks: [db-least]', quick('Go')));
+    const result = cli(['run', 'least.md', '--json'], { cwd: ws.dir, env: ws.env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    const runId = events(result.stdout)[0]!.runId;
+    expect(JSON.parse(cli(['runs', '--json'], { cwd: ws.dir, env: ws.env }).stdout)).toContainEqual(expect.objectContaining({ runId, status: 'passed' }));
+    expect(cli(['sync'], { cwd: ws.dir, env: ws.env }).code).toBe(0);
+    // It cannot erase history.
+    const erase = spawnSync('psql', [ws.env.READYBOOK_STORE!, '-c', 'DELETE FROM readybook_events'], { encoding: 'utf8' });
+    expect(erase.stderr).toContain('permission denied');
+  });
+
   it('refuses to run, with the password masked, when the store does not answer', () => {
     const ws = workspace();
     ws.write('any.md', runbook('title: Any', quick('Go')));
@@ -225,6 +243,14 @@ describe.skipIf(!hasPostgres)('the PostgreSQL store', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('error RB053: the store postgresql://readybook:***@127.0.0.1:1/readybook does not answer: ');
     noSecret(result.stderr, result.stdout);
+    // Without the store, `runs` still lists this home's runs, and says what it could not read.
+    const local = cli(['run', 'any.md'], { cwd: ws.dir, env: ws.env });
+    expect(local.code).toBe(0);
+    const runs = cli(['runs'], { cwd: ws.dir, env });
+    expect(runs.code).toBe(0);
+    expect(runs.stdout).toMatch(/-any-[0-9a-f]+ +any +passed/);
+    expect(runs.stderr).toMatch(/^warning RB053: the store postgresql:\/\/readybook:\*\*\*@127\.0\.0\.1:1\/readybook does not answer: .*; only the runs of \S+ are listed\n$/);
+    noSecret(runs.stderr, runs.stdout);
   });
 });
 

@@ -203,29 +203,23 @@ export class StoreLocks {
   }
 }
 
-/** Tries one lock; on success records the holder in the same transaction and returns its generation. */
+/**
+ * Tries one lock and, only if it was granted, records the holder: one statement, so one round trip and
+ * one implicit transaction (a crash between the two cannot leave a lock without its row). Returns the
+ * row's generation, or undefined when another session holds the lock. (A session lock outlives a failed
+ * statement: the caller's catch unlocks everything it may hold.)
+ */
 async function take(client: StoreClient, name: string, key: string, request: LockRequest): Promise<string | undefined> {
-  await client.query('BEGIN');
-  try {
-    const got = (await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key])).rows[0]!.ok;
-    if (!got) {
-      await client.query('ROLLBACK');
-      return undefined;
-    }
-    const { rows } = await client.query<{ generation: string }>(
-      `INSERT INTO readybook_locks (name, run_id, runbook, operator, host, pid, started_at, backend_pid, generation)
-       VALUES ($1, $2, $3, $4, $5, $6, now(), pg_backend_pid(), nextval('readybook_lock_generation'))
-       ON CONFLICT (name) DO UPDATE SET run_id = EXCLUDED.run_id, runbook = EXCLUDED.runbook, operator = EXCLUDED.operator, host = EXCLUDED.host,
-         pid = EXCLUDED.pid, started_at = EXCLUDED.started_at, backend_pid = EXCLUDED.backend_pid, generation = EXCLUDED.generation
-       RETURNING generation`,
-      [name, request.runId, request.runbookId, request.operator, request.host, request.pid],
-    );
-    await client.query('COMMIT');
-    return String(rows[0]!.generation);
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  const { rows } = await client.query<{ generation: string }>(
+    `WITH lock AS MATERIALIZED (SELECT pg_try_advisory_lock($7::bigint) AS ok)
+     INSERT INTO readybook_locks (name, run_id, runbook, operator, host, pid, started_at, backend_pid, generation)
+     SELECT $1, $2, $3, $4, $5, $6, now(), pg_backend_pid(), nextval('readybook_lock_generation') FROM lock WHERE lock.ok
+     ON CONFLICT (name) DO UPDATE SET run_id = EXCLUDED.run_id, runbook = EXCLUDED.runbook, operator = EXCLUDED.operator, host = EXCLUDED.host,
+       pid = EXCLUDED.pid, started_at = EXCLUDED.started_at, backend_pid = EXCLUDED.backend_pid, generation = EXCLUDED.generation
+     RETURNING generation`,
+    [name, request.runId, request.runbookId, request.operator, request.host, request.pid, key],
+  );
+  return rows[0] ? String(rows[0].generation) : undefined;
 }
 
 /**

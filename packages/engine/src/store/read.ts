@@ -85,7 +85,13 @@ export async function locateRun(home: string, arg: string, env: NodeJS.ProcessEn
   let runId = arg;
   if (arg === 'latest') {
     const local = listRunIds(home)[0];
-    const remote = await latestStoreRunId(config, { timeoutMs });
+    let remote: string | undefined;
+    try {
+      remote = await latestStoreRunId(config, { timeoutMs });
+    } catch (error) {
+      if (!(error instanceof ReadybookError) || error.code !== 'RB053' || !local) throw error;
+      process.stderr.write(`warning ${error.code}: ${error.message}; \`latest\` is the latest run of ${home}\n`);
+    }
     const newest = [local, remote].filter((id): id is string => id !== undefined).sort().pop();
     if (!newest) throw new ReadybookError('RB041', `there are no runs in ${home} nor in the store ${config.label}`);
     runId = newest;

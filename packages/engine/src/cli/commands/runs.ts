@@ -32,7 +32,14 @@ export default async function runs({ args, cwd, env }: CommandContext): Promise<
   // With a store, its runs are listed too (runs made on other machines); this home's own copy of a run wins.
   const config = storeConfig(env);
   if (config) {
-    const remote = await listStoreRuns(config, { timeoutMs: storeTimeoutMs(env), limit, ...(typeof args.runbook === 'string' ? { runbook: args.runbook } : {}) });
+    let remote: StoreRun[] = [];
+    try {
+      remote = await listStoreRuns(config, { timeoutMs: storeTimeoutMs(env), limit, ...(typeof args.runbook === 'string' ? { runbook: args.runbook } : {}) });
+    } catch (error) {
+      // The home's own runs are still worth listing: say what is missing, and from where.
+      if (!(error instanceof ReadybookError) || error.code !== 'RB053') throw error;
+      process.stderr.write(`warning ${error.code}: ${error.message}; only the runs of ${home} are listed\n`);
+    }
     const seen = new Set(rows.map((r) => r.runId));
     rows = [...rows, ...remote.filter((r) => !seen.has(r.runId))].sort((a, b) => (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0)).slice(0, limit);
   }
