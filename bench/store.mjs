@@ -5,6 +5,7 @@
 //       one wins, 19 are refused. Each contender times its own call (for the store: connect, schema check,
 //       pg_try_advisory_lock + holder row, pooling check; for the file store: acquireLock). p50/p95 of
 //       acquire and of refuse over all rounds, and the ratio pg / file.
+//   (a0) the same with one contender alone (what the lock costs without 40 processes starting at once);
 //   (b) `readybook runs` (the CLI, default --limit 20) with 10,000 runs in the store (an empty home) vs 10,000 in
 //       the home (no store), against `readybook --version` (the CLI's own start) as the baseline.
 // Only the ratios are evidence (2 shared, noisy cores), not the absolute times.
@@ -78,6 +79,20 @@ async function main() {
     const port = /PGPORT=(\d+)/.exec(readFileSync(join(sandbox, 'env'), 'utf8'))[1];
     const url = `postgresql://postgres@127.0.0.1:${port}/app`;
 
+    const q = (list, p) => [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor((p / 100) * list.length))];
+    const f = (ms) => `${ms.toFixed(1)} ms`;
+    // (a0) one contender alone, for what the lock itself costs without 20 processes and 20 backends starting at once.
+    const alone = { pg: [], file: [] };
+    for (let round = 0; round < ROUNDS * 2; round += 1) {
+      const kind = round % 2 === 0 ? 'pg' : 'file';
+      const home = join(work, `alone-${round}`);
+      mkdirSync(home, { recursive: true });
+      const release = join(work, `alone-release-${round}`);
+      const [result] = await Promise.all([runContender([kind, home, url, `alone-${round}`, String(Date.now() + 500), release], () => writeFileSync(release, ''))]);
+      alone[kind].push(result.ms);
+    }
+    console.log(`(a0) one contender alone × ${ROUNDS} rounds: acquire pg p50 ${f(q(alone.pg, 50))} | file p50 ${f(q(alone.file, 50))} → ratio ${(q(alone.pg, 50) / q(alone.file, 50)).toFixed(1)}×`);
+
     // (a) 20 contenders, ROUNDS rounds for each store, the stores alternating round by round.
     const samples = { pg: { acquire: [], refuse: [] }, file: { acquire: [], refuse: [] } };
     for (let round = 0; round < ROUNDS * 2; round += 1) {
@@ -100,8 +115,6 @@ async function main() {
       samples[kind].acquire.push(winners[0].ms);
       for (const r of results.filter((x) => !x.ok)) samples[kind].refuse.push(r.ms);
     }
-    const q = (list, p) => [...list].sort((a, b) => a - b)[Math.min(list.length - 1, Math.floor((p / 100) * list.length))];
-    const f = (ms) => `${ms.toFixed(1)} ms`;
     console.log(`(a) ${CONTENDERS} contenders × ${ROUNDS} rounds each (one winner a round; ${samples.pg.refuse.length} refusals per store)`);
     for (const what of ['acquire', 'refuse']) {
       const pg = samples.pg[what];

@@ -24,31 +24,41 @@ export function storeConfig(env: NodeJS.ProcessEnv = process.env): StoreConfig |
   return { url, label: describeStore(url), ...(password ? { password } : {}) };
 }
 
-/** The password of a URL (`scheme://user:password@host`) or of a libpq `password=…` word. */
+/** A URL's parts around its password: `scheme://user:` + password + `@host…` (the last `@` of the authority ends it, as URL parsers read it). */
+function splitUrl(url: string): { before: string; password: string; after: string } | undefined {
+  const match = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)([\s\S]*)$/i.exec(url);
+  if (!match) return undefined;
+  const authority = match[2]!;
+  const at = authority.lastIndexOf('@');
+  if (at < 0) return undefined;
+  const colon = authority.indexOf(':');
+  if (colon < 0 || colon > at) return undefined;
+  return { before: `${match[1]}${authority.slice(0, colon + 1)}`, password: authority.slice(colon + 1, at), after: `${authority.slice(at)}${match[3]}` };
+}
+
+/** The password of a URL (`scheme://user:password@host`), of a `password=` query parameter or of a libpq `password=…` word. */
 function passwordOf(url: string): string | undefined {
-  const uri = /^[a-z][a-z0-9+.-]*:\/\/([^@/?#]*)@/i.exec(url);
-  if (uri) {
-    const colon = uri[1]!.indexOf(':');
-    if (colon < 0) return undefined;
-    const raw = uri[1]!.slice(colon + 1);
+  const parts = splitUrl(url);
+  const raw = parts?.password || /[?&]password=([^&#]*)/i.exec(url)?.[1];
+  if (raw) {
     try {
       return decodeURIComponent(raw) || undefined;
     } catch {
-      return raw || undefined;
+      return raw;
     }
   }
-  const word = /(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/i.exec(url);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return undefined;
+  const word = /(?:^|\s)password\s*=\s*('(?:[^'\\]|\\.|'')*'|\S+)/i.exec(url);
   if (!word) return undefined;
   const value = word[1]!;
-  return value.startsWith("'") ? value.slice(1, -1).replace(/\\(.)/g, '$1') : value;
+  return value.startsWith("'") ? value.slice(1, -1).replace(/\\(.)/g, '$1').replace(/''/g, "'") : value;
 }
 
 /** The connection string with its password (in the URL, a `password=` word or a `password` query parameter) as `***`. */
 export function describeStore(url: string): string {
-  return url
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^@/?#:]*):[^@/?#]*@/i, '$1:***@')
-    .replace(/((?:^|\s)password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)/gi, '$1***')
-    .replace(/([?&]password=)[^&#]*/gi, '$1***');
+  const parts = splitUrl(url);
+  const masked = parts ? `${parts.before}***${parts.after}` : url.replace(/((?:^|\s)password\s*=\s*)('(?:[^'\\]|\\.|'')*'|\S+)/gi, '$1***');
+  return masked.replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
 
 /** Any text (a driver error, a log line) with the store's password and connection string masked. */
