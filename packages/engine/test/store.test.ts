@@ -217,6 +217,28 @@ describe.skipIf(!hasPostgres)('the PostgreSQL store', () => {
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true });
   }, 120_000);
 
+  it('lets `check` count a run made on another machine as evidence, verified from the store', () => {
+    const key = signingKey();
+    const gate = ['---', 'title: Gate', 'gate: launch', 'owner: ops', '---', '', '## Recovery', '', '- [ ] The drill passed `evidence: gated`', ''].join('\n');
+    const drill = runbook('title: Gated', quick('Drill'));
+    const machines = ['alice', 'bob'].map((operator) => {
+      const ws = machine(store, operator);
+      spawnSync('git', ['init', '-q', ws.dir]);
+      spawnSync('mkdir', ['-p', join(ws.dir, 'runbooks'), join(ws.dir, 'checklists')]);
+      ws.write('runbooks/gated.md', drill);
+      ws.write('checklists/gate.md', gate);
+      ws.env.READYBOOK_SIGNING_KEY = key;
+      return ws;
+    });
+    const [a, b] = machines as [ReturnType<typeof machine>, ReturnType<typeof machine>];
+    expect(cli(['run', 'gated', '--yes'], { cwd: a.dir, env: a.env }).code).toBe(0);
+    const withStore = cli(['check', 'gate', '--json'], { cwd: b.dir, env: b.env });
+    expect(withStore.code, withStore.stderr).toBe(0);
+    expect(JSON.parse(withStore.stdout).sections[0].items[0]).toMatchObject({ status: 'pass' });
+    const { READYBOOK_STORE: _store, ...alone } = b.env;
+    expect(cli(['check', 'gate', '--json'], { cwd: b.dir, env: alone }).code).toBe(1);
+  });
+
   it('works with the least-privilege role of ADR 0023 once the owner has migrated', async () => {
     const adr = readFileSync(join(import.meta.dirname, '../../../decisions/0023-a-postgresql-store-for-locks-and-run-history.md'), 'utf8');
     const grants = /```sql\n([\s\S]*?)```/.exec(adr)![1]!.replace("PASSWORD '…'", "PASSWORD 'run-pw'");

@@ -43,25 +43,50 @@ export function listStoreRuns(config: StoreConfig, options: { timeoutMs: number;
 }
 
 /**
- * Copies a run from the store into `<home>/store/<run-id>/` (its journal, exactly as written, and its
- * files), so `report` and `verify` read it as they read a local run. Undefined when the store has no such run.
+ * Copies a run from the store into `<home>/store/runs/<run-id>/` (its journal, exactly as written, and its
+ * files), so `report`, `verify` and `check` read it as they read a local run. Undefined when the store has no such run.
  */
 export function fetchStoreRun(config: StoreConfig, home: string, runId: string, options: { timeoutMs: number }): Promise<string | undefined> {
-  return withStore(config, options.timeoutMs, `run ${runId}`, async (client) => {
-    const events = await client.query<{ seq: number; line: string }>('SELECT seq, line FROM readybook_events WHERE run_id = $1 ORDER BY seq', [runId]);
-    if (events.rows.length === 0) return undefined;
-    const files = await client.query<{ name: string; content: string }>('SELECT name, content FROM readybook_run_files WHERE run_id = $1', [runId]);
-    const root = join(home, 'store');
-    mkdirPrivate(root);
-    const dir = join(root, runId);
-    const draft = `${dir}.${process.pid}.draft`;
-    rmSync(draft, { recursive: true, force: true });
-    mkdirSync(draft, { mode: 0o700 });
-    writeFileSync(join(draft, JOURNAL_FILE), events.rows.map((r) => `${r.line}\n`).join(''), { mode: 0o600 });
-    for (const file of files.rows) if (/^[a-z.]+$/.test(file.name)) writeFileSync(join(draft, file.name), file.content, { mode: 0o600 });
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(draft, dir);
-    return dir;
+  return withStore(config, options.timeoutMs, `run ${runId}`, (client) => copyRun(client, home, runId));
+}
+
+/** The store's copy of a run's folder: `<home>/store/runs/<run-id>`. */
+export function storeCopyDir(home: string, runId: string): string {
+  return join(home, 'store', 'runs', runId);
+}
+
+async function copyRun(client: StoreClient, home: string, runId: string): Promise<string | undefined> {
+  const events = await client.query<{ seq: number; line: string }>('SELECT seq, line FROM readybook_events WHERE run_id = $1 ORDER BY seq', [runId]);
+  if (events.rows.length === 0) return undefined;
+  const files = await client.query<{ name: string; content: string }>('SELECT name, content FROM readybook_run_files WHERE run_id = $1', [runId]);
+  const dir = storeCopyDir(home, runId);
+  mkdirPrivate(join(dir, '..'));
+  const draft = `${dir}.${process.pid}.draft`;
+  rmSync(draft, { recursive: true, force: true });
+  mkdirSync(draft, { mode: 0o700 });
+  writeFileSync(join(draft, JOURNAL_FILE), events.rows.map((r) => `${r.line}\n`).join(''), { mode: 0o600 });
+  for (const file of files.rows) if (/^[a-z.]+$/.test(file.name)) writeFileSync(join(draft, file.name), file.content, { mode: 0o600 });
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(draft, dir);
+  return dir;
+}
+
+/**
+ * For `check`: copies the store's finished runs of these runbooks (newest first, at most `limit`) that
+ * the home does not have, over one connection; returns their ids. The caller verifies each copy.
+ */
+export function fetchStoreRunsOf(config: StoreConfig, home: string, options: { timeoutMs: number; runbooks?: ReadonlySet<string>; skip: ReadonlySet<string>; limit: number }): Promise<string[]> {
+  return withStore(config, options.timeoutMs, 'runs for the checklist', async (client) => {
+    const { rows } = await client.query<{ run_id: string }>(
+      'SELECT run_id FROM readybook_runs WHERE report IS NOT NULL AND ($1::text[] IS NULL OR runbook = ANY($1)) ORDER BY run_id DESC LIMIT $2',
+      [options.runbooks ? [...options.runbooks] : null, options.limit],
+    );
+    const fetched: string[] = [];
+    for (const { run_id: runId } of rows) {
+      if (options.skip.has(runId) || !isRunId(runId)) continue;
+      if (await copyRun(client, home, runId)) fetched.push(runId);
+    }
+    return fetched;
   });
 }
 
