@@ -27,7 +27,7 @@ export const STORE_PASSWORD = 'pw-S3cret-only-in-the-url';
 export interface TestStore {
   /** postgresql://readybook:<password>@127.0.0.1:<port>/readybook */
   url: string;
-  query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[], database?: string): Promise<T[]>;
   /** Stops PostgreSQL (fast shutdown: every connection is closed) and starts it again. */
   stop(): void;
   start(): void;
@@ -77,7 +77,7 @@ export async function startStore(): Promise<TestStore> {
   };
   return {
     url: `postgresql://readybook:${STORE_PASSWORD}@127.0.0.1:${port}/readybook`,
-    query: (sql, params) => admin(sql, params, 'readybook'),
+    query: (sql, params, database = 'readybook') => admin(sql, params, database),
     stop: () => pgCtl(['stop', '-m', 'fast', '-w']),
     start: up,
     down() {

@@ -239,6 +239,22 @@ describe.skipIf(!hasPostgres)('the PostgreSQL store', () => {
     expect(cli(['check', 'gate', '--json'], { cwd: b.dir, env: alone }).code).toBe(1);
   });
 
+  it('records its schema version, and refuses a store migrated by a newer readybook', async () => {
+    await store.query('CREATE DATABASE readybook_future OWNER readybook');
+    const ws = workspace();
+    ws.write('any.md', runbook('title: Any', quick('Go')));
+    ws.env = { ...ws.env, READYBOOK_STORE: store.url.replace(/\/readybook$/, '/readybook_future') };
+    expect(cli(['run', 'any.md'], { cwd: ws.dir, env: ws.env }).code).toBe(0);
+    // An empty database: the engine created its tables and recorded the version.
+    expect(await store.query('SELECT version FROM readybook_schema_version ORDER BY version', [], 'readybook_future')).toEqual([{ version: 1 }]);
+    await store.query('INSERT INTO readybook_schema_version (version) VALUES (99)', [], 'readybook_future');
+    const refused = cli(['run', 'any.md'], { cwd: ws.dir, env: ws.env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('error RB055: the store postgresql://readybook:***@127.0.0.1:');
+    expect(refused.stderr).toContain('/readybook_future has schema version 99, newer than the 1 this readybook knows');
+    expect(refused.stderr).toContain('hint: Upgrade readybook on this machine');
+  });
+
   it('works with the least-privilege role of ADR 0023 once the owner has migrated', async () => {
     const adr = readFileSync(join(import.meta.dirname, '../../../decisions/0023-a-postgresql-store-for-locks-and-run-history.md'), 'utf8');
     const grants = /```sql\n([\s\S]*?)```/.exec(adr)![1]!.replace("PASSWORD '…'", "PASSWORD 'run-pw'");
