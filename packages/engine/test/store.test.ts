@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, cliAsync, events, fence as F, readAll, runbook, workspace } from './helpers.js';
 import { pgBinDir, STORE_PASSWORD, startStore, type TestStore } from './store-helpers.js';
+import { MIGRATIONS } from '../src/store/schema.js';
 
 /**
  * The PostgreSQL store (READYBOOK_STORE, ADR 0023) against a real throwaway cluster: each workspace
@@ -217,7 +218,7 @@ describe.skipIf(!hasPostgres)('the PostgreSQL store', () => {
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true });
   }, 120_000);
 
-  it('lets `check` count a run made on another machine as evidence, verified from the store', () => {
+  it('lets `check` count a run made on another machine as evidence, verified from the store; --write records the evaluation there', async () => {
     const key = signingKey();
     const gate = ['---', 'title: Gate', 'gate: launch', 'owner: ops', '---', '', '## Recovery', '', '- [ ] The drill passed `evidence: gated`', ''].join('\n');
     const drill = runbook('title: Gated', quick('Drill'));
@@ -235,6 +236,9 @@ describe.skipIf(!hasPostgres)('the PostgreSQL store', () => {
     const withStore = cli(['check', 'gate', '--json'], { cwd: b.dir, env: b.env });
     expect(withStore.code, withStore.stderr).toBe(0);
     expect(JSON.parse(withStore.stdout).sections[0].items[0]).toMatchObject({ status: 'pass' });
+    const written = cli(['check', 'gate', '--write'], { cwd: b.dir, env: b.env });
+    expect(written.code, written.stderr).toBe(0);
+    expect(await store.query("SELECT verdict, operator FROM readybook_evaluations WHERE checklist = 'gate'")).toEqual([{ verdict: 'GO', operator: 'bob' }]);
     const { READYBOOK_STORE: _store, ...alone } = b.env;
     expect(cli(['check', 'gate', '--json'], { cwd: b.dir, env: alone }).code).toBe(1);
   });
@@ -246,13 +250,32 @@ describe.skipIf(!hasPostgres)('the PostgreSQL store', () => {
     ws.env = { ...ws.env, READYBOOK_STORE: store.url.replace(/\/readybook$/, '/readybook_future') };
     expect(cli(['run', 'any.md'], { cwd: ws.dir, env: ws.env }).code).toBe(0);
     // An empty database: the engine created its tables and recorded the version.
-    expect(await store.query('SELECT version FROM readybook_schema_version ORDER BY version', [], 'readybook_future')).toEqual([{ version: 1 }]);
+    expect(await store.query('SELECT version FROM readybook_schema_version ORDER BY version', [], 'readybook_future')).toEqual([{ version: 1 }, { version: 2 }]);
     await store.query('INSERT INTO readybook_schema_version (version) VALUES (99)', [], 'readybook_future');
     const refused = cli(['run', 'any.md'], { cwd: ws.dir, env: ws.env });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('error RB055: the store postgresql://readybook:***@127.0.0.1:');
-    expect(refused.stderr).toContain('/readybook_future has schema version 99, newer than the 1 this readybook knows');
+    expect(refused.stderr).toContain('/readybook_future has schema version 99, newer than the 2 this readybook knows');
     expect(refused.stderr).toContain('hint: Upgrade readybook on this machine');
+  });
+
+  it('migrates a store of schema version 1 to the current version, keeping its runs', async () => {
+    await store.query('CREATE DATABASE readybook_v1 OWNER readybook');
+    const v1 = MIGRATIONS.find((m) => m.version === 1)!;
+    await store.query('CREATE TABLE readybook_schema_version (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())', [], 'readybook_v1');
+    for (const statement of v1.statements) await store.query(statement, [], 'readybook_v1');
+    await store.query('INSERT INTO readybook_schema_version (version) VALUES (1)', [], 'readybook_v1');
+    await store.query(`INSERT INTO readybook_runs (run_id, runbook, status, started_at, operator, host) VALUES ('20260101T000000Z-old-abcdef', 'old', 'passed', now(), 'carol', 'h')`, [], 'readybook_v1');
+    await store.query('ALTER TABLE readybook_runs OWNER TO readybook', [], 'readybook_v1');
+    for (const table of ['readybook_schema_version', 'readybook_locks', 'readybook_events', 'readybook_run_files']) await store.query(`ALTER TABLE ${table} OWNER TO readybook`, [], 'readybook_v1');
+    await store.query('ALTER SEQUENCE readybook_lock_generation OWNER TO readybook', [], 'readybook_v1');
+    const ws = workspace();
+    ws.env = { ...ws.env, READYBOOK_STORE: store.url.replace(/\/readybook$/, '/readybook_v1') };
+    const listed = cli(['runs', '--json'], { cwd: ws.dir, env: ws.env });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ runId: '20260101T000000Z-old-abcdef', operator: 'carol' })]);
+    expect(await store.query('SELECT version FROM readybook_schema_version ORDER BY version', [], 'readybook_v1')).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(await store.query('SELECT count(*)::int AS n FROM readybook_evaluations', [], 'readybook_v1')).toEqual([{ n: 0 }]);
   });
 
   it('works with the least-privilege role of ADR 0023 once the owner has migrated', async () => {

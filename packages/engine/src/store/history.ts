@@ -273,3 +273,24 @@ export async function syncHome(config: StoreConfig, home: string, options: { tim
   }
   return done;
 }
+
+/** `check --write` with a store: the evaluation goes to readybook_evaluations too, beside evidence/evaluations/. */
+export async function sendEvaluation(
+  config: StoreConfig,
+  evaluation: { checklist: { id: string }; evaluatedAt: string; verdict: string },
+  who: { host: string; operator: string; timeoutMs: number },
+): Promise<void> {
+  const client = await connectStore(config, { timeoutMs: who.timeoutMs, purpose: 'evaluation' });
+  try {
+    await ensureSchema(config, client);
+    await client.query(
+      'INSERT INTO readybook_evaluations (checklist, evaluated_at, host, operator, verdict, evaluation) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING',
+      [evaluation.checklist.id, evaluation.evaluatedAt, who.host, who.operator, evaluation.verdict, JSON.stringify(evaluation)],
+    );
+  } catch (error) {
+    if (error instanceof ReadybookError) throw error;
+    throw new ReadybookError('RB053', `the store ${config.label} failed while recording the evaluation of ${evaluation.checklist.id}: ${reason(config, error)}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -55,6 +55,21 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    statements: [
+      // Checklist evaluations written with `check --write`: the gate's verdict as each machine saw it.
+      `CREATE TABLE readybook_evaluations (
+        checklist text NOT NULL,
+        evaluated_at timestamptz NOT NULL,
+        host text NOT NULL,
+        operator text NOT NULL,
+        verdict text NOT NULL,
+        evaluation jsonb NOT NULL,
+        PRIMARY KEY (checklist, evaluated_at, host)
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
