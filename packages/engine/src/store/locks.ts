@@ -86,8 +86,14 @@ export class StoreLocks {
       const names = [runbookLockName(request.runbookId), ...request.resources.map(resourceLockName)];
       for (const name of names) {
         const key = lockKey(name);
-        const generation = await take(client, name, key, request);
-        if (generation === undefined) throw await refusal(config, client, name, key, request);
+        // A holder that ends between our try and our look is no holder: try again (a few times).
+        let generation = await take(client, name, key, request);
+        for (let retry = 0; generation === undefined && retry < 3; retry += 1) {
+          const refused = await refusal(config, client, name, key, request);
+          if (refused) throw refused;
+          generation = await take(client, name, key, request);
+        }
+        if (generation === undefined) throw (await refusal(config, client, name, key, request)) ?? new ReadybookError(name.startsWith('resource:') ? 'RB051' : 'RB050', `${name.replace(':', ' ')} is locked by runs that keep starting and ending in the store ${config.label}`);
         held.push({ name, key, generation });
       }
       // A transaction-pooling proxy (PgBouncer pool_mode=transaction) hands each transaction to any
@@ -226,7 +232,7 @@ async function take(client: StoreClient, name: string, key: string, request: Loc
  * The refusal, naming the holder. The row is trusted only when it belongs to the session that holds
  * the advisory lock now; a holder that has the lock but has not committed its row yet is waited for briefly.
  */
-async function refusal(config: StoreConfig, client: StoreClient, name: string, key: string, request: LockRequest): Promise<ReadybookError> {
+async function refusal(config: StoreConfig, client: StoreClient, name: string, key: string, request: LockRequest): Promise<ReadybookError | undefined> {
   const [classid, objid] = lockIds(key);
   let holder: HolderRow | undefined;
   let backend: number | undefined;
@@ -238,13 +244,12 @@ async function refusal(config: StoreConfig, client: StoreClient, name: string, k
     if (backend === undefined || (holder && holder.backend_pid === backend)) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  if (backend === undefined) return undefined; // released meanwhile
   const resource = name.startsWith('resource:') ? name.slice('resource:'.length) : undefined;
   const who =
     holder && holder.backend_pid === backend
       ? `run ${holder.run_id}${resource ? ` of runbook ${holder.runbook}` : ''} (pid ${holder.pid} on ${holder.host}, operator ${holder.operator}, started ${holder.started_at.toISOString()})`
-      : backend === undefined
-        ? 'a run that was ending as this one started'
-        : `a session (PostgreSQL backend ${backend}) that has not recorded its run yet`;
+      : `a session (PostgreSQL backend ${backend}) that has not recorded its run yet`;
   const where = `in the store ${config.label}`;
   return resource
     ? new ReadybookError('RB051', `resource ${resource} (in \`locks:\` of runbook ${request.runbookId}) is locked by ${who} ${where}`)
