@@ -390,6 +390,34 @@ describe.skipIf(!hasPostgres)('the PostgreSQL store when the lock connection dro
     expect(result.stdout).not.toContain('rollback.start');
   });
 
+  it('ends with RB052 after the grace period when the store stays down, and resume finishes the run', async () => {
+    const a = machine(store, 'alice');
+    const go = join(a.dir, 'go');
+    a.write('stranded.md', runbook('title: Stranded', hold('First', go), quick('Second')));
+    const run = await startHolder(a, 'stranded.md', { READYBOOK_STORE_LOCK_GRACE: '2' });
+    store.stop();
+    let result;
+    try {
+      writeFileSync(go, '');
+      result = await run.done;
+    } finally {
+      store.start();
+    }
+    expect(result.code).toBe(5);
+    const end = events(result.stdout).at(-1)!;
+    expect(end).toMatchObject({ type: 'run.end', status: 'failed', failedStep: { index: 2 } });
+    expect(end.error).toMatch(/^RB052: .*the locks could not be regained within 2 s/);
+    expect(result.stderr).toContain('`readybook sync` sends them');
+    noSecret(result.stdout, result.stderr);
+    const resumed = cli(['resume', run.runId, '--json'], { cwd: a.dir, env: a.env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(events(resumed.stdout).filter((e) => e.type === 'step.start').map((e) => e.step.index)).toEqual([2]);
+    // The store has the whole run now: both attempts, one chain.
+    const local = readFileSync(join(a.home, 'runs', run.runId, 'journal.jsonl'), 'utf8').trim().split('\n');
+    const remote = await store.query<{ line: string }>('SELECT line FROM readybook_events WHERE run_id = $1 ORDER BY seq', [run.runId]);
+    expect(remote.map((r) => r.line)).toEqual(local);
+  });
+
   it('regains the lock and goes on when nobody took it in between', async () => {
     const a = machine(store, 'alice');
     const go = join(a.dir, 'go');

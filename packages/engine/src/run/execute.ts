@@ -271,7 +271,7 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
         // Computed only on a failure: filtering every step before each one is quadratic in a long runbook.
         const earlier = () => runbook.steps.filter((s) => s.index < step.index && skip.has(s.index)).reverse();
         // The store's locks must still be ours before anything more changes (ADR 0023's lock-loss rule).
-        const lockLost = storeLocks ? await storeLocks.ensure() : undefined;
+        const lockLost = storeLocks ? await storeLocks.ensure(stopper.signal) : undefined;
         if (lockLost) {
           failedStep = stepRef(step);
           error = `RB052: ${lockLost}; step ${step.index} "${step.title}" and the steps after it were not started and nothing was rolled back, because another run may hold the locks now: \`readybook resume ${runId}\` continues once the store answers`;

@@ -119,7 +119,7 @@ export class StoreLocks {
    * Before a step starts: resolves with undefined while the locks are held (regained after a dropped
    * connection if nobody took them in between), or with the reason exclusivity is no longer guaranteed.
    */
-  async ensure(): Promise<string | undefined> {
+  async ensure(stop?: AbortSignal): Promise<string | undefined> {
     if (!this.lost) {
       try {
         const check = (await this.client.query<{ pid: number; held: number }>(HELD_SQL)).rows[0]!;
@@ -129,7 +129,7 @@ export class StoreLocks {
         this.lost = `the lock connection failed: ${reason(this.config, error)}`;
       }
     }
-    return this.regain();
+    return this.regain(stop);
   }
 
   private watch(client: StoreClient): void {
@@ -140,7 +140,7 @@ export class StoreLocks {
     client.on('end', () => drop('the lock connection was closed'));
   }
 
-  private async regain(): Promise<string | undefined> {
+  private async regain(stop?: AbortSignal): Promise<string | undefined> {
     const why = this.lost!;
     this.options.notice?.(`the store connection holding the locks of run ${this.request.runId} was lost (${why}); no step starts until they are regained (up to ${Math.round(this.options.graceMs / 1000)} s)`);
     const old = this.client;
@@ -168,6 +168,8 @@ export class StoreLocks {
         if (client) await client.end().catch(() => undefined);
         last = error instanceof ReadybookError ? error.message : reason(this.config, error);
       }
+      // Interrupted while waiting: the run ends without the locks, so nothing may be rolled back either.
+      if (stop?.aborted) return `${why}; the run was interrupted while waiting to regain the locks`;
       if (Date.now() >= deadline) return `${why}; the locks could not be regained within ${Math.round(this.options.graceMs / 1000)} s (${last})`;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
