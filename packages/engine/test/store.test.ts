@@ -431,3 +431,73 @@ describe.skipIf(!hasPostgres)('the PostgreSQL store when the lock connection dro
     expect(await store.query('SELECT run_id FROM readybook_locks')).toEqual([]);
   });
 });
+
+/** PgBouncer, when installed (Debian: apt-get install pgbouncer): the pooling caveat of ADR 0023, tested for real. */
+const pgbouncer = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((p) => existsSync(p));
+
+describe.skipIf(!hasPostgres || !pgbouncer)('the PostgreSQL store behind PgBouncer in transaction mode', () => {
+  let store: TestStore;
+  let pooled: string;
+  let stopBouncer: () => void;
+  beforeAll(async () => {
+    store = await startStore();
+    const port = Number(/:(\d+)\//.exec(store.url)![1]);
+    const dir = workspace().dir;
+    spawnSync('chmod', ['777', dir]);
+    const listen = 20_000 + Math.floor(Math.random() * 20_000);
+    writeFileSync(join(dir, 'users.txt'), '"readybook" ""\n');
+    writeFileSync(
+      join(dir, 'pgbouncer.ini'),
+      [
+        '[databases]',
+        `readybook = host=127.0.0.1 port=${port} dbname=readybook`,
+        '[pgbouncer]',
+        'listen_addr = 127.0.0.1',
+        `listen_port = ${listen}`,
+        'auth_type = trust',
+        `auth_file = ${join(dir, 'users.txt')}`,
+        'pool_mode = transaction',
+        'unix_socket_dir =',
+        `logfile = ${join(dir, 'pgbouncer.log')}`,
+        `pidfile = ${join(dir, 'pgbouncer.pid')}`,
+        '',
+      ].join('\n'),
+    );
+    spawnSync('chmod', ['644', join(dir, 'users.txt'), join(dir, 'pgbouncer.ini')]);
+    const asRoot = process.getuid?.() === 0;
+    const started = asRoot ? spawnSync('runuser', ['-u', 'postgres', '--', pgbouncer!, '-d', join(dir, 'pgbouncer.ini')], { encoding: 'utf8' }) : spawnSync(pgbouncer!, ['-d', join(dir, 'pgbouncer.ini')], { encoding: 'utf8' });
+    if (started.status !== 0) throw new Error(`pgbouncer did not start: ${started.stderr}`);
+    await until('pgbouncer', () => existsSync(join(dir, 'pgbouncer.pid')));
+    stopBouncer = () => {
+      try {
+        process.kill(Number(readFileSync(join(dir, 'pgbouncer.pid'), 'utf8')), 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    };
+    pooled = store.url.replace(/:\d+\/readybook$/, `:${listen}/readybook`);
+  }, 120_000);
+  afterAll(() => {
+    stopBouncer?.();
+    store?.down();
+  });
+
+  it('refuses with RB054 a run handed the session of another run, and leaves that run its lock', async () => {
+    const a = machine(store, 'alice');
+    const b = machine(store, 'bob');
+    a.env.READYBOOK_STORE = pooled;
+    b.env.READYBOOK_STORE = pooled;
+    const go = join(a.dir, 'go');
+    a.write('bounced.md', runbook('title: Bounced', hold('First', go), quick('Second')));
+    b.write('bounced.md', runbook('title: Bounced', quick('Elsewhere')));
+    const first = await startHolder(a, 'bounced.md');
+    const second = cli(['run', 'bounced.md'], { cwd: b.dir, env: b.env });
+    // Through a transaction pool the second engine gets the first's idle server session (RB054), or another one (RB050): never the lock.
+    expect([2, 4]).toContain(second.code);
+    expect(second.stderr).toMatch(/error RB05[04]: /);
+    if (second.code === 2) expect(second.stderr).toContain('that already holds 1 advisory lock: a pooling proxy shares sessions between clients');
+    noSecret(second.stderr);
+    writeFileSync(go, '');
+    expect((await first.done).code).toBe(0);
+  });
+});

@@ -80,9 +80,17 @@ export class StoreLocks {
   static async acquire(config: StoreConfig, request: LockRequest, options: { timeoutMs: number; graceMs: number; notice?: (text: string) => void }): Promise<StoreLocks> {
     const client = await connectStore(config, { timeoutMs: options.timeoutMs, purpose: `lock ${request.runId}` });
     const held: Held[] = [];
+    let shared = false;
     try {
       await ensureSchema(config, client);
-      const first = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      const start = (await client.query<{ pid: number; held: number }>(HELD_SQL)).rows[0]!;
+      const first = start.pid;
+      // A session this engine just opened holds nothing; one that holds advisory locks already is another
+      // client's, handed to us by a pooling proxy (whose locks we must not touch).
+      if (start.held > 0) {
+        shared = true;
+        throw new ReadybookError('RB054', `the store ${config.label} gave this new connection a PostgreSQL session (backend ${first}) that already holds ${start.held} advisory lock${start.held === 1 ? '' : 's'}: a pooling proxy shares sessions between clients, and session advisory locks cannot exclude anyone through it`);
+      }
       const names = [runbookLockName(request.runbookId), ...request.resources.map(resourceLockName)];
       for (const name of names) {
         const key = lockKey(name);
@@ -102,7 +110,7 @@ export class StoreLocks {
       if (check.pid !== first || check.held < held.length) throw pooled(config, first, check.pid);
       return new StoreLocks(config, request, held, client, first, options);
     } catch (error) {
-      await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      if (!shared) await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
       if (held.length > 0) await client.query('DELETE FROM readybook_locks WHERE name = ANY($1) AND run_id = $2', [held.map((h) => h.name), request.runId]).catch(() => undefined);
       await client.end().catch(() => undefined);
       if (error instanceof ReadybookError) throw error;
@@ -205,7 +213,8 @@ export class StoreLocks {
     this.lost ??= 'released';
     if (client) {
       await client.query('DELETE FROM readybook_locks WHERE name = ANY($1) AND run_id = $2', [this.names, this.request.runId]).catch(() => undefined);
-      await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      // Only the locks this run took (closing the connection frees them anyway).
+      await client.query('SELECT pg_advisory_unlock(key) FROM unnest($1::bigint[]) AS key', [this.held.map((h) => h.key)]).catch(() => undefined);
       await client.end().catch(() => undefined);
     }
   }
