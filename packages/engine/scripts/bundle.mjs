@@ -21,7 +21,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20.19',
-  external: ['zx', 'zx/*', '@inquirer/confirm', '@inquirer/input', '@inquirer/password'],
+  external: ['zx', 'zx/*', '@inquirer/confirm', '@inquirer/input', '@inquirer/password', 'pg-native'],
   // CommonJS dependencies (yaml) call require() for Node built-ins.
   banner: { js: "import { createRequire as __readybookRequire } from 'node:module'; const require = __readybookRequire(import.meta.url);" },
   legalComments: 'linked',

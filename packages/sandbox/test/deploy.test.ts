@@ -50,6 +50,10 @@ describe('deploy runbook', () => {
     const second = await sandbox.run('deploy', { VERSION: 'v1' });
     expect(second.code, show(second)).toBe(4);
     expect(second.stderr + second.stdout).toMatch(/locked/);
+    // backup names the database deploy changes (`locks: [sandbox-db]`): it waits for the deploy too.
+    const backup = await sandbox.run('backup');
+    expect(backup.code, show(backup)).toBe(4);
+    expect(backup.stderr).toMatch(/error RB051: resource sandbox-db \(in `locks:` of runbook backup\) is locked by run \S+-deploy-[0-9a-f]+ of runbook deploy \(pid \d+ on /);
     const done = await first.done;
     expect(done.code, show(done)).toBe(0);
     expect((await sandbox.http('GET', '/version')).body.version).toBe('v2');

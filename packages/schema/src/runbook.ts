@@ -39,6 +39,15 @@ export const runbookFrontmatterShape = {
    * `readybook_output_<name in lower case>{runbook="<id>"}`. Only numeric values are published.
    */
   metrics: z.array(z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'a metric output is an output name in upper case, e.g. RTO_SECONDS')).optional(),
+  /**
+   * Named resources this runbook needs to itself while it runs, e.g. `[db-prod]`: two runs of runbooks that name the
+   * same resource exclude each other (the second is refused with exit 4, naming the holder and the resource), in the
+   * local file store and in a shared PostgreSQL store (READYBOOK_STORE). A runbook always excludes its own other runs.
+   */
+  locks: z
+    .array(z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a lock name is lower-case letters, digits, ".", "_" and "-", starting with a letter or digit, at most 63 characters, e.g. db-prod'))
+    .refine((names) => new Set(names).size === names.length, 'a lock name is listed twice')
+    .default([]),
 } as const;
 
 export const runbookFrontmatterSchema = z.strictObject(runbookFrontmatterShape);

@@ -26,7 +26,7 @@ describe('durations', () => {
 
 describe('runbook frontmatter', () => {
   it('applies defaults', () => {
-    expect(runbookFrontmatterSchema.parse({ title: 'T' })).toEqual({ title: 'T', tags: [], params: {}, requires: [], ci: 'run' });
+    expect(runbookFrontmatterSchema.parse({ title: 'T' })).toEqual({ title: 'T', tags: [], params: {}, requires: [], ci: 'run', locks: [] });
   });
 
   it('takes the alerts a runbook answers and the outputs it publishes as metrics', () => {
@@ -37,6 +37,15 @@ describe('runbook frontmatter', () => {
     expect(runbookFrontmatterSchema.safeParse({ title: 'T', alerts: ['not an alert name'] }).success).toBe(false);
     expect(runbookFrontmatterSchema.safeParse({ title: 'T', alerts: 'DemoServiceDown' }).success).toBe(false);
     expect(runbookFrontmatterSchema.safeParse({ title: 'T', metrics: ['rto'] }).success).toBe(false);
+  });
+
+  it('takes the named resources a runbook locks, and refuses bad or repeated names', () => {
+    expect(runbookFrontmatterSchema.parse({ title: 'T', locks: ['db-prod', 'app.v2'] }).locks).toEqual(['db-prod', 'app.v2']);
+    expect(runbookFrontmatterSchema.safeParse({ title: 'T', locks: ['DB prod'] }).success).toBe(false);
+    expect(runbookFrontmatterSchema.safeParse({ title: 'T', locks: ['-db'] }).success).toBe(false);
+    expect(runbookFrontmatterSchema.safeParse({ title: 'T', locks: ['x'.repeat(64)] }).success).toBe(false);
+    expect(runbookFrontmatterSchema.safeParse({ title: 'T', locks: ['db', 'db'] }).success).toBe(false);
+    expect(runbookFrontmatterSchema.safeParse({ title: 'T', locks: 'db' }).success).toBe(false);
   });
 
   it('rejects unknown fields, empty titles, bad param names and reserved names', () => {

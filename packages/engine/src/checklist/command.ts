@@ -1,4 +1,8 @@
-import { EXIT } from '../errors.js';
+import { EXIT, ReadybookError } from '../errors.js';
+import { storeConfig } from '../store/config.js';
+import { storeTimeoutMs } from '../store/client.js';
+import { sendEvaluation } from '../store/history.js';
+import { hostName, operatorName } from '../run/context.js';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gitRoot } from '../record/home.js';
@@ -99,6 +103,16 @@ export async function runCheck(args: CheckArgs): Promise<number> {
     if (args.write) {
       const written = await writeEvaluation(evaluation, evidenceDir);
       if (!args.json) stdout.write(`wrote ${displayPath(written, args.cwd)}\n`);
+      // With a store the evaluation is recorded there too; a store that does not answer is a warning (the file is written).
+      const store = storeConfig(env);
+      if (store) {
+        try {
+          await sendEvaluation(store, evaluation, { host: hostName(), operator: operatorName(env), timeoutMs: storeTimeoutMs(env) });
+        } catch (error) {
+          if (!(error instanceof ReadybookError)) throw error;
+          stderr.write(`warning ${error.code}: ${error.message}\n`);
+        }
+      }
     }
     if (args.release !== undefined) {
       const { writeRelease } = await import('./release.js');

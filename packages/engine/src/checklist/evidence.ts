@@ -1,4 +1,7 @@
 import { ReadybookError } from '../errors.js';
+import { storeConfig } from '../store/config.js';
+import { storeTimeoutMs } from '../store/client.js';
+import { fetchStoreRunsOf } from '../store/read.js';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseReport, readEvidenceRuns as readEvidence, readHomeRuns as readHome, type RunRead } from '../record/read.js';
@@ -41,8 +44,13 @@ export interface EvidenceLocations {
   evidenceDir: string;
   /** Whom to trust; without it, nothing verifies (every run is refused). */
   trust?: Trust;
+  /** READYBOOK_STORE, when set here (default: process.env), adds the store's runs (ADR 0024). */
+  env?: NodeJS.ProcessEnv;
 }
 
+
+/** How many of the store's newest finished runs `check` reads (and verifies) at most. */
+const STORE_RUNS_LIMIT = 200;
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -60,6 +68,22 @@ export async function loadRuns(where: EvidenceLocations, runbooks?: ReadonlySet<
   for (const run of await readHomeRuns(where.home, trust, warnings, runbooks)) {
     const other = byId.get(run.runId);
     if (!other || run.verified || !other.verified) byId.set(run.runId, run);
+  }
+  // With a store, runs made on other machines count too, verified from the store's copy like any other.
+  const config = storeConfig(where.env ?? process.env);
+  if (config) {
+    try {
+      const ids = await fetchStoreRunsOf(config, where.home, { timeoutMs: storeTimeoutMs(where.env ?? process.env), ...(runbooks ? { runbooks } : {}), skip: new Set(byId.keys()), limit: STORE_RUNS_LIMIT });
+      const wanted = new Set(ids);
+      for (const run of await readHomeRuns(join(where.home, 'store'), trust, warnings, runbooks)) {
+        if (!wanted.has(run.runId)) continue;
+        const other = byId.get(run.runId);
+        if (!other || (run.verified && !other.verified)) byId.set(run.runId, run);
+      }
+    } catch (error) {
+      if (!(error instanceof ReadybookError) || error.code !== 'RB053') throw error;
+      warnings.push(`${error.message}: only this home's runs and committed evidence count`);
+    }
   }
   const runs = [...byId.values()].sort((a, b) => b.time.localeCompare(a.time));
   return { runs, warnings };

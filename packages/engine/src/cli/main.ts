@@ -25,6 +25,7 @@ const handlers: Record<CommandName, () => Promise<{ default: (ctx: CommandContex
   adr: () => import('./commands/adr.js'),
   verify: () => import('./commands/verify.js'),
   signoff: () => import('./commands/signoff.js'),
+  sync: () => import('./commands/sync.js'),
 };
 
 /** The engine's version, from its package.json (one folder up from dist/, two from the bundle). */

@@ -64,7 +64,7 @@ export const commands = {
     examples: ['readybook resume 20261124T111502Z-deploy-3f9a1c'],
   },
   runs: {
-    meta: { name: 'runs', description: 'List runs in READYBOOK_HOME, newest first.' },
+    meta: { name: 'runs', description: 'List runs in READYBOOK_HOME, and in the store when READYBOOK_STORE is set, newest first.' },
     args: { runbook: { type: 'string', description: 'Only runs of this runbook id.' }, limit: { type: 'string', default: '20', valueHint: 'n', description: 'How many runs to show (a whole number, 1 or more).' }, json },
     examples: ['readybook runs', 'readybook runs --runbook dr-drill --json'],
   },
@@ -96,6 +96,11 @@ export const commands = {
       json,
     },
     examples: ['readybook verify latest', 'readybook verify evidence/runs/dr-drill/20261202T031500Z-dr-drill-1a2b3c.json'],
+  },
+  sync: {
+    meta: { name: 'sync', description: 'Send the store (READYBOOK_STORE) what runs of this home still owe it: events queued while it did not answer, reports and seals.' },
+    args: { json },
+    examples: ['READYBOOK_STORE=postgresql://readybook@db.example/readybook readybook sync'],
   },
   signoff: {
     meta: { name: 'signoff', description: "Sign a checklist's manual item with your SSH key (ssh-keygen -Y sign), over its text and the checklist's current evidence." },

@@ -23,6 +23,8 @@ export class Journal {
   private fd: number | undefined;
   private seq = 0;
   private prev: string | undefined;
+  /** Told every line as written, after it is on disk (the store's writer sends it on). */
+  onLine: ((seq: number, line: string) => void) | undefined;
 
   constructor(readonly dir: string) {
     const path = join(dir, JOURNAL_FILE);
@@ -47,6 +49,7 @@ export class Journal {
     if (this.fd === undefined) return;
     const line = JSON.stringify({ ...event, seq: this.seq, ...(this.prev ? { prev: this.prev } : {}) });
     writeSync(this.fd, `${line}\n`);
+    this.onLine?.(this.seq, line);
     this.seq += 1;
     this.prev = lineHash(line);
   }

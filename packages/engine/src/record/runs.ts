@@ -29,7 +29,11 @@ export function resolveRunId(home: string, arg: string): string {
 
 /** The run's report: report.json if the run ended, else rebuilt from its journal (a killed run). */
 export function loadReport(home: string, runId: string): Report {
-  const dir = runDir(home, runId);
+  return loadReportFrom(runDir(home, runId));
+}
+
+/** The report of the run in `dir` (a home's run, or a copy of a run from the store). */
+export function loadReportFrom(dir: string): Report {
   const file = join(dir, 'report.json');
   // The report is written after the journal's last event; a journal written to since then is a
   // resumed run still going, whose report is from its earlier attempt. Comparing times avoids

@@ -5,7 +5,11 @@ import type { Confirm } from './context.js';
 import { mkdirPrivate, runDir } from '../record/home.js';
 import { Journal, readJournal } from '../record/journal.js';
 import { Launcher } from './launcher.js';
-import { acquireLock } from './lock.js';
+import { acquireLocks } from './lock.js';
+import { storeConfig } from '../store/config.js';
+import { storeTimeoutMs } from '../store/client.js';
+import { StoreLocks } from '../store/locks.js';
+import { StoreWriter } from '../store/history.js';
 import { Masker } from './mask.js';
 import type { Runbook, Step } from '../runbook/parse.js';
 import type { ResolvedParam } from '../runbook/params.js';
@@ -38,6 +42,8 @@ export interface ExecuteOptions {
   liveOutput?: boolean;
   /** Continue this run instead of starting a new one. */
   resume?: { runId: string; force: boolean };
+  /** Told what the store does behind the run's back (unreachable, answering again, a lock regained): for stderr. */
+  notice?: (text: string) => void;
 }
 
 export interface ExecuteResult {
@@ -45,6 +51,8 @@ export interface ExecuteResult {
   dir: string;
   status: RunStatus;
   exitCode: number;
+  /** Set when the store (READYBOOK_STORE) still lacks events or files of this run: `readybook sync` sends them. */
+  storeWarning?: string;
 }
 
 /** The signals that stop a run: Ctrl-C, a polite kill, and a closed terminal (a dropped SSH session). */
@@ -75,7 +83,24 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
   const { runbook } = options;
   const runId = options.resume?.runId ?? newRunId(runbook.id);
   const dir = runDir(options.home, runId);
-  const lock = acquireLock(options.home, options.path, runbook.id, runId);
+  const lock = acquireLocks(options.home, options.path, runbook.id, runId, runbook.frontmatter.locks);
+  // With a store, the same locks are taken there too, so runs on other machines are excluded (ADR 0024).
+  const store = storeConfig(options.env);
+  let storeLocks: StoreLocks | undefined;
+  if (store) {
+    try {
+      storeLocks = await StoreLocks.acquire(
+        store,
+        { runId, runbookId: runbook.id, resources: runbook.frontmatter.locks, operator: operatorName(options.env), host: hostName(), pid: process.pid },
+        { timeoutMs: storeTimeoutMs(options.env), graceMs: lockGraceMs(options.env), ...(options.notice ? { notice: options.notice } : {}) },
+      );
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+  let writer: StoreWriter | undefined;
+  let result: ExecuteResult | undefined;
   const stopper = new AbortController();
   const abandoner = new AbortController();
   let signals = 0;
@@ -121,6 +146,10 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     mkdirPrivate(dir);
     const previous = options.resume ? readJournal(dir) : [];
     const journal = new Journal(dir);
+    if (store) {
+      writer = new StoreWriter(store, dir, runId, { timeoutMs: storeTimeoutMs(options.env), ...(options.notice ? { notice: options.notice } : {}) });
+      journal.onLine = (seq, line) => writer?.push(seq, line);
+    }
     const masker = new Masker(options.params.filter((p) => p.secret).map((p) => p.value));
     const context: RunContext = {
       runId,
@@ -128,8 +157,9 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       runbook,
       path: options.path,
       cwd: options.cwd,
-      // One plain copy: reading process.env property by property on every step is slow.
-      baseEnv: { ...options.env },
+      // One plain copy: reading process.env property by property on every step is slow. Steps never
+      // see the store's connection string (it may carry a password).
+      baseEnv: withoutStore(options.env),
       params: options.params,
       outputs: {},
       masker,
@@ -240,6 +270,16 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
         }
         // Computed only on a failure: filtering every step before each one is quadratic in a long runbook.
         const earlier = () => runbook.steps.filter((s) => s.index < step.index && skip.has(s.index)).reverse();
+        // The store's locks must still be ours before anything more changes (ADR 0024's lock-loss rule).
+        const lockLost = storeLocks ? await storeLocks.ensure(stopper.signal) : undefined;
+        if (lockLost) {
+          failedStep = stepRef(step);
+          error = `RB052: ${lockLost}; step ${step.index} "${step.title}" and the steps after it were not started and nothing was rolled back, because another run may hold the locks now: \`readybook resume ${runId}\` continues once the store answers`;
+          await background.stopAll('failure');
+          status = 'failed';
+          stopped = true;
+          break;
+        }
         if (stopper.signal.aborted) {
           // Interrupted between steps: this one never started; undo what is done.
           error = 'interrupted before the step started';
@@ -277,7 +317,8 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
       }
     }
     const exitCode = endRun(status, { ...(failedStep ? { failedStep } : {}), ...(error ? { error } : {}) });
-    return { runId, dir, status, exitCode };
+    result = { runId, dir, status, exitCode };
+    return result;
   } catch (error) {
     // An unexpected exception mid-run still ends the run in its journal, as an internal error.
     if (ctx && !ended) {
@@ -292,6 +333,25 @@ export async function execute(options: ExecuteOptions): Promise<ExecuteResult> {
     guard?.done();
     launcher?.close();
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
-    lock.release();
+    try {
+      const warning = await writer?.finish();
+      if (warning && result) result.storeWarning = warning;
+      else if (warning) options.notice?.(warning);
+    } finally {
+      await storeLocks?.release();
+      lock.release();
+    }
   }
+}
+
+/** How long a run waits to regain store locks after their connection dropped (READYBOOK_STORE_LOCK_GRACE, seconds; default 30). */
+function lockGraceMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.READYBOOK_STORE_LOCK_GRACE);
+  return Number.isFinite(seconds) && seconds >= 0 && env.READYBOOK_STORE_LOCK_GRACE?.trim() ? Math.round(seconds * 1000) : 30_000;
+}
+
+function withoutStore(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  delete copy.READYBOOK_STORE;
+  return copy;
 }

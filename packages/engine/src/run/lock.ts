@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { ReadybookError } from '../errors.js';
 import { locksDir, mkdirPrivate } from '../record/home.js';
@@ -14,11 +14,33 @@ interface LockInfo {
   host: string;
   startedAt: string;
   runbook: string;
+  /** The runbook's id (absent in locks written before named resources). */
+  runbookId?: string;
 }
 
 export interface Lock {
   path: string;
   release(): void;
+}
+
+/**
+ * Takes the one-run-at-a-time lock of a runbook (keyed by its real path), then the lock of each
+ * named resource in its `locks:` (keyed by name, shared by every runbook of this home): all or none.
+ */
+export function acquireLocks(home: string, runbookPath: string, runbookId: string, runId: string, resources: readonly string[] = []): Lock {
+  const taken: Lock[] = [acquireLock(home, runbookPath, runbookId, runId)];
+  try {
+    for (const name of resources) taken.push(acquireResourceLock(home, name, runbookPath, runbookId, runId));
+  } catch (error) {
+    for (const lock of taken.reverse()) lock.release();
+    throw error;
+  }
+  return {
+    path: taken[0]!.path,
+    release() {
+      for (const lock of [...taken].reverse()) lock.release();
+    },
+  };
 }
 
 /**
@@ -29,11 +51,26 @@ export interface Lock {
  * serialised, so of two racing processes only one wins.
  */
 export function acquireLock(home: string, runbookPath: string, runbookId: string, runId: string): Lock {
-  const dir = locksDir(home);
-  mkdirPrivate(dir);
   const key = createHash('sha256').update(runbookPath).digest('hex').slice(0, 12);
-  const path = join(dir, `${runbookId}-${key}.lock`);
-  const info: LockInfo = { runId, pid: process.pid, start: startTime(process.pid), host: hostname(), startedAt: new Date().toISOString(), runbook: runbookPath };
+  return take(join(locksDir(home), `${runbookId}-${key}.lock`), { runId, runbookPath, runbookId }, (holder) =>
+    new ReadybookError('RB050', `runbook ${runbookId} is locked by run ${holder.runId} (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt})`),
+  );
+}
+
+/** The lock of a named resource (`locks: [db-prod]`): refused with RB051, naming the holder's run and runbook. */
+export function acquireResourceLock(home: string, name: string, runbookPath: string, runbookId: string, runId: string): Lock {
+  return take(join(locksDir(home), `resource-${name}.lock`), { runId, runbookPath, runbookId, resource: name }, (holder) =>
+    new ReadybookError(
+      'RB051',
+      `resource ${name} (in \`locks:\` of runbook ${runbookId}) is locked by run ${holder.runId} of runbook ${holder.runbookId ?? holder.runbook} (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt})`,
+    ),
+  );
+}
+
+function take(path: string, who: { runId: string; runbookPath: string; runbookId: string; resource?: string }, refused: (holder: LockInfo) => ReadybookError): Lock {
+  const { runId } = who;
+  mkdirPrivate(dirname(path));
+  const info: LockInfo = { runId, pid: process.pid, start: startTime(process.pid), host: hostname(), startedAt: new Date().toISOString(), runbook: who.runbookPath, runbookId: who.runbookId };
   for (let attempt = 0; attempt < 50; attempt += 1) {
     if (create(path, info)) {
       return {
@@ -59,15 +96,10 @@ export function acquireLock(home: string, runbookPath: string, runbookId: string
       takeOver(path, undefined);
       continue;
     }
-    if (isAlive(holder)) {
-      throw new ReadybookError(
-        'RB050',
-        `runbook ${runbookId} is locked by run ${holder.runId} (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt})`,
-      );
-    }
+    if (isAlive(holder)) throw refused(holder);
     takeOver(path, holder);
   }
-  throw new ReadybookError('RB050', `runbook ${runbookId} is locked (lock file ${path} keeps changing)`);
+  throw new ReadybookError(who.resource ? 'RB051' : 'RB050', `${who.resource ? `resource ${who.resource}` : `runbook ${who.runbookId}`} is locked (lock file ${path} keeps changing)`);
 }
 
 /** An unreadable lock younger than this may still be being written; older, it is damaged. */

@@ -7,13 +7,18 @@ import { readJournal } from '../../record/journal.js';
 import { processAlive } from '../../run/orphan.js';
 import { listRunIds, loadReport } from '../../record/runs.js';
 import { makeStyle, table } from '../present/style.js';
+import { storeConfig } from '../../store/config.js';
+import { storeTimeoutMs } from '../../store/client.js';
+import { listStoreRuns, type StoreRun } from '../../store/read.js';
+
+type Row = Pick<StoreRun, 'runId' | 'runbook' | 'exitCode' | 'startedAt' | 'durationMs' | 'operator' | 'outputs'> & { status: string };
 
 export default async function runs({ args, cwd, env }: CommandContext): Promise<number> {
   const home = readybookHome(cwd, env);
   const rawLimit = String(args.limit ?? '20');
   if (!/^[1-9]\d*$/.test(rawLimit)) throw new ReadybookError('RB060', `--limit must be a whole number of 1 or more, not ${JSON.stringify(rawLimit)}`, { hint: 'For example `readybook runs --limit 50`.' });
   const limit = Number(rawLimit);
-  const rows = [];
+  let rows: Row[] = [];
   for (const id of listRunIds(home)) {
     if (rows.length >= limit) break;
     try {
@@ -24,12 +29,26 @@ export default async function runs({ args, cwd, env }: CommandContext): Promise<
       // A run directory without a readable journal is not listed.
     }
   }
+  // With a store, its runs are listed too (runs made on other machines); this home's own copy of a run wins.
+  const config = storeConfig(env);
+  if (config) {
+    let remote: StoreRun[] = [];
+    try {
+      remote = await listStoreRuns(config, { timeoutMs: storeTimeoutMs(env), limit, ...(typeof args.runbook === 'string' ? { runbook: args.runbook } : {}) });
+    } catch (error) {
+      // The home's own runs are still worth listing: say what is missing, and from where.
+      if (!(error instanceof ReadybookError) || error.code !== 'RB053') throw error;
+      process.stderr.write(`warning ${error.code}: ${error.message}; only the runs of ${home} are listed\n`);
+    }
+    const seen = new Set(rows.map((r) => r.runId));
+    rows = [...rows, ...remote.filter((r) => !seen.has(r.runId))].sort((a, b) => (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0)).slice(0, limit);
+  }
   if (args.json) {
     process.stdout.write(`${JSON.stringify(rows.map((r) => ({ runId: r.runId, runbook: r.runbook.id, status: r.status, exitCode: r.exitCode, startedAt: r.startedAt, durationMs: r.durationMs, operator: r.operator, outputs: r.outputs })))}\n`);
     return EXIT.passed;
   }
   if (rows.length === 0) {
-    process.stdout.write(`No runs in ${home}.\n`);
+    process.stdout.write(`No runs in ${home}${config ? ` nor in the store ${config.label}` : ''}.\n`);
     return EXIT.passed;
   }
   const style = makeStyle(process.stdout);

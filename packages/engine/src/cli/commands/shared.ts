@@ -126,8 +126,10 @@ async function executeAndReport(
     fullOutput: ctx.args.json === true || ctx.args.verbose === true,
     liveOutput: ctx.args.json === true || ctx.args.verbose === true || Boolean(process.stdout.isTTY),
     onEvent: presenter.onEvent,
+    notice: (text) => process.stderr.write(`store: ${text}\n`),
     ...(resume ? { resume } : {}),
   });
+  if (result.storeWarning) process.stderr.write(`warning: ${result.storeWarning}\n`);
   await publishRunDir(result.dir, runbook.frontmatter.metrics, ctx.env);
   if (ci) {
     const masker = new Masker(params.filter((p) => p.secret).map((p) => p.value));

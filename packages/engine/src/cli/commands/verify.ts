@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CommandContext } from '../main.js';
 import { EXIT, ReadybookError } from '../../errors.js';
-import { gitRoot, readybookHome, runDir } from '../../record/home.js';
-import { resolveRunId } from '../../record/runs.js';
+import { gitRoot, readybookHome } from '../../record/home.js';
+import { locateRun } from '../../store/read.js';
 import { makeStyle } from '../present/style.js';
 import { loadTrust } from '../../trust/keys.js';
 import { type Verification, verifyEvidenceFile, verifyRunDir } from '../../trust/verify.js';
@@ -33,8 +33,8 @@ export default async function verify({ args, cwd, env }: CommandContext): Promis
       result = verifyEvidenceFile(path, trust, { acceptHomeKey: true });
     }
   } else if (target === 'latest' || /^\d{8}T\d{6}Z-/.test(target)) {
-    const runId = resolveRunId(home, target);
-    result = verifyRunDir(runDir(home, runId), runId, trust);
+    const run = await locateRun(home, target, env);
+    result = verifyRunDir(run.dir, run.runId, trust);
   } else {
     throw new ReadybookError('RB071', `${target} is neither a run id nor an evidence or release file`);
   }
