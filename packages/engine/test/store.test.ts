@@ -66,9 +66,11 @@ describe.skipIf(!hasPostgres)('the PostgreSQL store', () => {
     expect(human.stderr).toContain('hint: Wait for the other run to end.');
     const json = cli(['run', 'deploy-app.md', '--json'], { cwd: b.dir, env: b.env });
     expect(json.code).toBe(4);
-    expect(json.stdout).toBe('');
+    // --json: the refusal as one JSON object on stdout, nothing else there.
+    expect(JSON.parse(json.stdout)).toMatchObject({ type: 'error', code: 'RB050', exitCode: 4 });
+    expect(JSON.parse(json.stdout).message).toContain(`locked by run ${first.runId}`);
     expect(json.stderr).toContain(`locked by run ${first.runId}`);
-    noSecret(human.stderr, json.stderr, human.stdout);
+    noSecret(human.stderr, json.stderr, human.stdout, json.stdout);
     // Nothing ran on b: the refusal comes before the run starts.
     expect(existsSync(join(b.home, 'runs'))).toBe(false);
 
@@ -325,7 +327,8 @@ describe('named resource locks in the file store', () => {
     for (const args of [['run', 'deploy-local.md'], ['run', 'deploy-local.md', '--json']]) {
       const refused = cli(args, { cwd: ws.dir, env: ws.env });
       expect(refused.code).toBe(4);
-      expect(refused.stdout).toBe('');
+      if (args.includes('--json')) expect(JSON.parse(refused.stdout)).toMatchObject({ type: 'error', code: 'RB051', exitCode: 4 });
+      else expect(refused.stdout).toBe('');
       expect(refused.stderr).toContain(`error RB051: resource db-local (in \`locks:\` of runbook deploy-local) is locked by run ${first.runId} of runbook restore-local (pid ${first.child.pid} on `);
     }
     writeFileSync(go, '');
