@@ -50,7 +50,7 @@ function build(app: string, contentRoot: string): Promise<{ code: number; out: s
 function content(runbooks: number, adrs: number): string {
   const ws = workspace('rb-content-');
   // The repository's own content first: the site's guides link to it.
-  for (const dir of ['runbooks', 'decisions', 'checklists', 'evidence']) {
+  for (const dir of ['runbooks', 'decisions', 'checklists', 'evidence', 'monitoring']) {
     if (existsSync(join(REPO, dir))) cpSync(join(REPO, dir), join(ws.dir, dir), { recursive: true });
     else mkdirSync(join(ws.dir, dir));
   }
@@ -83,7 +83,7 @@ describe('the site', () => {
     const root = content(500, 200);
     const r = await build(app, root);
     writeFileSync(join(app, 'build.log'), r.out);
-    expect(r.code, `${app}/build.log`).toBe(0);
+    expect(r.code, `the site build failed; the end of its log:\n${r.out.slice(-3000)}`).toBe(0);
     const html = pages(join(app, 'dist'));
     expect(html.length).toBeGreaterThanOrEqual(700);
     const largest = html.map((p) => ({ p, size: statSync(p).size })).sort((a, b) => b.size - a.size)[0] as { p: string; size: number };
