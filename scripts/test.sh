@@ -45,6 +45,9 @@ stage "docs JS budget" pnpm --filter @readybook/docs exec node scripts/js-budget
 stage "docs Lighthouse (longest pages, median of 3)" pnpm --filter @readybook/docs exec node scripts/lighthouse.mjs --runs 3
 stage "browser tests (Playwright, Chromium)" pnpm --silent test:e2e
 
+# The demo leaves its sandbox up for people to explore; the suite stops it (PostgreSQL, HAProxy, Prometheus…).
+[ -d .sandbox ] && { bash packages/sandbox/bin/sandbox.sh down .sandbox >/dev/null 2>&1 || echo "warning: sandbox down failed"; }
+
 printf '\n\033[1m━━ summary\033[0m\n'
 printf '%s\n' "${results[@]}"
 # Count the tests the runners executed (vitest: "Tests  N passed (M)"; Playwright: "N passed").
