@@ -14,8 +14,6 @@ export const TAIL_BYTES = 4096;
 export const KILL_GRACE_MS = 3_000;
 /** After the block's main process exits, wait this long for background children to release its pipes. */
 const PIPE_DRAIN_MS = 1_000;
-/** The largest script passed to bash as an argument (Linux limits one argument to 128 KiB). */
-const MAX_INLINE_SCRIPT = 64 * 1024;
 
 export interface BlockResult {
   exitCode: number | null;
@@ -83,8 +81,11 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
   const started = performance.now();
   const direct = !masker.active;
   const script = writeScript(block, options.scriptPath);
+  // Both ways of starting a block run its script file the same way: `bash -- <script>` (the script
+  // begins with `set -euo pipefail`) or `node -- <script>` (zx is the runtime of js blocks).
+  const program = block.lang === 'js' ? process.execPath : 'bash';
   if (direct && options.launcher) {
-    const request = { program: block.lang === 'js' ? process.execPath : 'bash', script, logPath: options.logPath, envPath: `${options.scriptPath}.env`, running: options.running };
+    const request = { program, script, logPath: options.logPath, envPath: `${options.scriptPath}.env`, running: options.running };
     if (options.launcher.accepts(request)) {
       const result = await runLaunched(options, options.launcher, { ...request, env: options.env }, started);
       if (result) return result;
@@ -94,16 +95,8 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
   // The log keeps every attempt (and a resumed run's earlier ones); the tail is this attempt's own.
   const from = fstatSync(logFd).size;
   // A process group of its own (detached), so a timeout or an abort stops everything the block started.
-  // js blocks run their script under Node, where zx is the runtime (`$`, `cd`, `fs`…); sh blocks run
-  // in bash with `set -euo pipefail`. The script text is the runbook's own code, never a param value:
-  // params arrive as env vars.
-  const [program, args] =
-    block.lang === 'js'
-      ? [process.execPath, [options.scriptPath]]
-      : Buffer.byteLength(block.code) > MAX_INLINE_SCRIPT
-        ? ['bash', [options.scriptPath]]
-        : ['bash', ['-c', `set -euo pipefail\n${block.code}`]];
-  const child = spawn(program, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', direct ? logFd : 'pipe', 'pipe'] as StdioOptions });
+  // The script text is the runbook's own code, never a param value: params arrive as env vars.
+  const child = spawn(program, ['--', script], { cwd: options.cwd, env: options.env, detached: true, stdio: ['ignore', direct ? logFd : 'pipe', 'pipe'] as StdioOptions });
   const spawnError = new Promise<string>((resolve) => child.once('error', (error) => resolve(error.message)));
 
   let tail = '';
@@ -177,16 +170,8 @@ export async function runBlock(options: RunBlockOptions): Promise<BlockResult> {
     await new Promise<void>((resolve) => (log ? log.end(resolve) : resolve()));
   }
   closeSync(logFd);
-  if ('error' in outcome) {
-    return { exitCode: null, signal: null, ...watch.state, durationMs: Math.round(performance.now() - started), tail, error: `${program} could not be started: ${outcome.error}` };
-  }
-  return {
-    exitCode: outcome.code,
-    signal: outcome.signal,
-    ...watch.state,
-    durationMs: Math.round(performance.now() - started),
-    tail,
-  };
+  const status = 'error' in outcome ? { exitCode: null, signal: null, error: `${program} could not be started: ${outcome.error}` } : { exitCode: outcome.code, signal: outcome.signal };
+  return { ...status, ...watch.state, durationMs: Math.round(performance.now() - started), tail };
 }
 
 /**
