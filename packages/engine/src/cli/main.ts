@@ -92,19 +92,21 @@ function parseCommandArgs(name: CommandName, raw: string[]): { args: CommandCont
       },
     ]),
   );
+  // Every way to write each option (`--param`, `-p`): for "did you mean", and to find string options.
+  const spellings = flags.flatMap(([key, a]) => [`--${key}`, ...(a.alias ?? []).map((x) => `-${x}`)].map((flag) => ({ flag, key, type: a.type })));
+  const stringOption = new Map(spellings.filter((s) => s.type === 'string').map((s) => [s.flag, s.key]));
   // A negative number is a value, not an option: `--limit -5` reaches the option's own check.
-  const strings = new Map(flags.filter(([, a]) => a.type === 'string').flatMap(([key, a]) => [[`--${key}`, key], ...(a.alias ?? []).map((x): [string, string] => [`-${x}`, key])]));
-  const tokens = raw.flatMap((token, i) => {
-    const key = strings.get(token);
-    if (key && /^-\d/.test(raw[i + 1] ?? '')) return [`--${key}=${raw[i + 1]}`];
-    if (i > 0 && strings.has(raw[i - 1]!) && /^-\d/.test(token)) return [];
-    return [token];
-  });
+  const tokens: string[] = [];
+  for (let i = 0; i < raw.length; i += 1) {
+    const key = stringOption.get(raw[i]!);
+    if (key && /^-\d/.test(raw[i + 1] ?? '')) tokens.push(`--${key}=${raw[++i]}`);
+    else tokens.push(raw[i]!);
+  }
   let parsed: { values: Record<string, string | boolean | Array<string | boolean> | undefined>; positionals: string[] };
   try {
     parsed = parseArgs({ args: tokens, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw usageError(name, error as Error & { code?: string }, flags.flatMap(([key, a]) => [`--${key}`, ...(a.alias ?? []).map((x) => `-${x}`)]));
+    throw usageError(name, error as Error & { code?: string }, spellings.map((s) => s.flag));
   }
   const { param, ...values } = parsed.values;
   const args: CommandContext['args'] = { _: parsed.positionals, ...values };

@@ -121,7 +121,7 @@ async function executeAndReport(
     home,
     env: ctx.env,
     yes,
-    noRollback: ctx.args['no-rollback'] === true || ctx.args.rollback === false,
+    noRollback: ctx.args['no-rollback'] === true,
     confirm: confirmOnTty(presenter),
     fullOutput: ctx.args.json === true || ctx.args.verbose === true,
     liveOutput: ctx.args.json === true || ctx.args.verbose === true || Boolean(process.stdout.isTTY),
