@@ -9,7 +9,7 @@ export { buildPlan, renderPlan, type Plan } from './runbook/plan.js';
 export { parseParamFlags, resolveParams, type ResolvedParam } from './runbook/params.js';
 export { buildReport, renderReportMarkdown, type Report } from './record/report.js';
 export { listRunIds, loadReport } from './record/runs.js';
-export { readEvidenceRuns, readHomeRuns, REPORT_FILE, type RunRead } from './record/read.js';
+export { readEvidenceRuns, readHomeRuns, REPORT_FILE, type EvidenceProblem, type RunRead } from './record/read.js';
 export type { RunReport } from '@readybook/schema';
 export { readybookHome } from './record/home.js';
 export { Masker } from './run/mask.js';

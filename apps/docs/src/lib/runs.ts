@@ -80,11 +80,9 @@ export async function loadRunHistory({ evidenceDir, home }: RunSources): Promise
   const committed = await readEvidenceRuns(evidenceDir);
   const root = path.dirname(evidenceDir);
   const shown = (file: string) => path.relative(root, file).split(path.sep).join('/');
-  const problems = committed.problems.map((problem) => {
-    const [file, ...why] = problem.split(': ');
-    const text = `${shown(file!)}: ${why.join(': ')}`;
-    return text.includes('filed under') ? text : `${text}; publish runs with \`pnpm readybook evidence add <run-id>\``;
-  });
+  const problems = committed.problems.map(({ file, kind, problem }) =>
+    kind === 'misfiled' ? `${shown(file)}: ${problem}` : `${shown(file)}: ${problem}; publish runs with \`pnpm readybook evidence add <run-id>\``,
+  );
   if (problems.length > 0) throw new Error(`evidence/runs has ${problems.length} problem(s):\n${problems.join('\n')}`);
   for (const run of committed.runs) {
     const summary = summarize(run.report!, 'evidence', shown(run.file));

@@ -107,7 +107,7 @@ async function readHomeRuns(home: string, trust: Trust, warnings: string[], runb
 
 async function readEvidenceRuns(evidenceDir: string, trust: Trust, warnings: string[], runbooks?: ReadonlySet<string>): Promise<RunRecord[]> {
   const read = await readEvidence(evidenceDir, runbooks ? { runbooks } : {});
-  warnings.push(...read.problems);
+  warnings.push(...read.problems.map((p) => `${p.file}: ${p.problem}`));
   return read.runs.map((run) => {
     const record = toRecord(run, 'evidence');
     applyVerification(record, verifyEvidenceFile(run.file, trust));

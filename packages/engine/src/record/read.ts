@@ -29,6 +29,13 @@ export interface RunRead {
   file: string;
 }
 
+/** A committed evidence file that is not counted: not a report at all, or a report filed under another runbook. */
+export interface EvidenceProblem {
+  file: string;
+  kind: 'not-a-report' | 'misfiled';
+  problem: string;
+}
+
 /** A report, or why the value is not one. */
 export function parseReport(value: unknown): { report: RunReport } | { problem: string } {
   const parsed = reportSchema.safeParse(value);
@@ -108,9 +115,9 @@ export async function readHomeRuns(home: string, options: { runbooks?: ReadonlyS
  * Committed evidence in `<evidenceDir>/runs/<runbook-id>/<run-id>.json`. A file that is not a report,
  * or is filed under another runbook, is a problem: committed evidence is never silently skipped.
  */
-export async function readEvidenceRuns(evidenceDir: string, options: { runbooks?: ReadonlySet<string> } = {}): Promise<{ runs: RunRead[]; problems: string[] }> {
+export async function readEvidenceRuns(evidenceDir: string, options: { runbooks?: ReadonlySet<string> } = {}): Promise<{ runs: RunRead[]; problems: EvidenceProblem[] }> {
   const runs: RunRead[] = [];
-  const problems: string[] = [];
+  const problems: EvidenceProblem[] = [];
   const root = join(evidenceDir, 'runs');
   for (const runbookId of await listDir(root)) {
     if (options.runbooks && !options.runbooks.has(runbookId)) continue;
@@ -120,11 +127,11 @@ export async function readEvidenceRuns(evidenceDir: string, options: { runbooks?
       const parsed = parseJson((await readText(path)) ?? '');
       const result = parsed.ok ? parseReport(parsed.value) : { problem: 'not valid JSON' };
       if ('problem' in result) {
-        problems.push(`${path}: ${result.problem}`);
+        problems.push({ file: path, kind: 'not-a-report', problem: result.problem });
         continue;
       }
       if (result.report.runbook.id !== runbookId) {
-        problems.push(`${path}: a report of runbook ${result.report.runbook.id}, filed under ${runbookId}/`);
+        problems.push({ file: path, kind: 'misfiled', problem: `a report of runbook ${result.report.runbook.id}, filed under ${runbookId}/` });
         continue;
       }
       runs.push(fromReport(result.report, path));
