@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Readybook's repo needs on a fresh machine, then the workspace:
-#   pnpm 10.34.9 (via npm), PostgreSQL server + client tools, HAProxy, Prometheus and Chromium (Debian
+#   pnpm 10.34.9 (via npm), PostgreSQL server + client tools, PgBouncer, HAProxy, Prometheus and Chromium (Debian
 #   packages, when missing and we are root), `pnpm install --frozen-lockfile` (which also fetches the pinned
 #   Node 24 used by the docs toolchain) and `pnpm build`.
 # Idempotent: a second run only checks.
@@ -30,6 +30,8 @@ if ! command -v prometheus >/dev/null 2>&1; then missing+=(prometheus); fi
 # Alerting for the incident drill, and promtool for the alert rules' checks and unit tests (it comes with prometheus).
 if ! command -v prometheus-alertmanager >/dev/null 2>&1 || ! command -v amtool >/dev/null 2>&1; then missing+=(prometheus-alertmanager); fi
 if ! command -v prometheus-pushgateway >/dev/null 2>&1; then missing+=(prometheus-pushgateway); fi
+# A transaction-pooling proxy in front of the shared store: the tests show the engine refuses it (ADR 0024).
+if [ ! -x /usr/sbin/pgbouncer ] && ! command -v pgbouncer >/dev/null 2>&1; then missing+=(pgbouncer); fi
 if [ "${READYBOOK_SKIP_BROWSER:-}" = "" ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

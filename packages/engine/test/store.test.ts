@@ -435,8 +435,12 @@ describe.skipIf(!hasPostgres)('the PostgreSQL store when the lock connection dro
   });
 });
 
-/** PgBouncer, when installed (Debian: apt-get install pgbouncer): the pooling caveat of ADR 0024, tested for real. */
+/**
+ * PgBouncer (scripts/bootstrap.sh installs it; Debian: apt-get install pgbouncer): the pooling caveat of
+ * ADR 0024, tested for real. Skipped on a laptop without it, never in CI.
+ */
 const pgbouncer = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'].find((p) => existsSync(p));
+if (process.env.CI && hasPostgres && !pgbouncer) throw new Error('CI must run the PgBouncer test: install pgbouncer (scripts/bootstrap.sh does)');
 
 describe.skipIf(!hasPostgres || !pgbouncer)('the PostgreSQL store behind PgBouncer in transaction mode', () => {
   let store: TestStore;
