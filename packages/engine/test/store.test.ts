@@ -90,8 +90,19 @@ describe.skipIf(!hasPostgres)('the PostgreSQL store', () => {
     b.write('killed.md', runbook('title: Killed', quick('Go')));
     const first = await startHolder(a, 'killed.md');
     expect(cli(['run', 'killed.md'], { cwd: b.dir, env: b.env }).code).toBe(4);
+    // From the other machine, the run is going: its engine holds its lock.
+    const seen = () => JSON.parse(cli(['runs', '--json'], { cwd: b.dir, env: b.env }).stdout).find((r: { runId: string }) => r.runId === first.runId);
+    expect(seen()).toMatchObject({ runbook: 'killed', status: 'running', operator: 'alice' });
     first.child.kill('SIGKILL');
     await first.done;
+    // Killed: its row still says running (nobody was left to say otherwise), but nobody holds its
+    // lock, so every other machine reads it as interrupted, in both presenters.
+    await until('the killed run to read as interrupted', () => seen()?.status === 'interrupted', 10_000);
+    expect((await store.query<{ status: string }>('SELECT status FROM readybook_runs WHERE run_id = $1', [first.runId]))[0]?.status).toBe('running');
+    const table = cli(['runs'], { cwd: b.dir, env: b.env });
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(new RegExp(`${first.runId}\\s+killed\\s+interrupted\\s`));
+    expect(table.stdout).not.toMatch(/\brunning\b/);
     // The server notices the closed socket at once on loopback; allow it a moment.
     let second = cli(['run', 'killed.md', '--json'], { cwd: b.dir, env: b.env });
     for (let i = 0; i < 20 && second.code === 4; i += 1) {

@@ -26,18 +26,33 @@ async function withStore<T>(config: StoreConfig, timeoutMs: number, what: string
   }
 }
 
+/**
+ * Whether the run's engine is still going: it holds its runbook's advisory lock now (the holder row
+ * names the run and the backend, and pg_locks shows that backend holding that exact key). A `running`
+ * row whose engine was killed, or lost its machine, is no longer so: it reads as `interrupted`, as a
+ * killed run does in its own home, until it is resumed there.
+ */
+const LIVE_SQL = `EXISTS (
+  SELECT 1 FROM readybook_locks l
+  CROSS JOIN LATERAL (SELECT ('x' || left(encode(sha256(convert_to(l.name, 'UTF8')), 'hex'), 16))::bit(64)::bigint AS k) key
+  JOIN pg_locks p ON p.locktype = 'advisory' AND p.granted AND p.objsubid = 1 AND p.pid = l.backend_pid
+    AND p.classid = ((key.k >> 32) & 4294967295)::oid AND p.objid = (key.k & 4294967295)::oid
+  WHERE l.name = 'runbook:' || r.runbook AND l.run_id = r.run_id)`;
+
 /** The newest runs in the store (by run id, which starts with the start time), optionally of one runbook. */
 export function listStoreRuns(config: StoreConfig, options: { timeoutMs: number; limit: number; runbook?: string }): Promise<StoreRun[]> {
   return withStore(config, options.timeoutMs, 'runs', async (client) => {
-    const { rows } = await client.query<{ run_id: string; runbook: string; status: string; started_at: Date; operator: string; host: string; report: unknown }>(
-      `SELECT run_id, runbook, status, started_at, operator, host, report FROM readybook_runs
+    const { rows } = await client.query<{ run_id: string; runbook: string; status: string; started_at: Date; operator: string; host: string; report: unknown; live: boolean }>(
+      `SELECT run_id, runbook, status, started_at, operator, host, report, (status = 'running' AND ${LIVE_SQL}) AS live FROM readybook_runs r
        WHERE ($1::text IS NULL OR runbook = $1) ORDER BY run_id DESC LIMIT $2`,
       [options.runbook ?? null, options.limit],
     );
     return rows.map((row): StoreRun => {
-      const parsed = row.report ? parseReport(row.report) : undefined;
+      // A resumed run keeps its earlier attempt's report while it goes on again: the row's status is newer.
+      const parsed = row.report && row.status !== 'running' ? parseReport(row.report) : undefined;
       if (parsed && 'report' in parsed) return { ...parsed.report, host: parsed.report.host };
-      return { runId: row.run_id, runbook: { id: row.runbook }, status: row.status as Report['status'], exitCode: null, startedAt: row.started_at.toISOString(), durationMs: null, operator: row.operator, host: row.host, outputs: {} };
+      const status = row.status === 'running' && !row.live ? 'interrupted' : (row.status as Report['status']);
+      return { runId: row.run_id, runbook: { id: row.runbook }, status, exitCode: null, startedAt: row.started_at.toISOString(), durationMs: null, operator: row.operator, host: row.host, outputs: {} };
     });
   });
 }
