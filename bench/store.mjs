@@ -8,8 +8,11 @@
 //   (a0) the same with one contender alone (what the lock costs without 40 processes starting at once);
 //   (b) `readybook runs` (the CLI, default --limit 20) with 10,000 runs in the store (an empty home) vs 10,000 in
 //       the home (no store), against `readybook --version` (the CLI's own start) as the baseline.
+//   (c) the docs site build (`astro build`, cold: content cache removed) reading 10,000 runs spread over the
+//       repository's runbooks from the store (an empty home) vs from the home (no store), against the same
+//       build with no runs beyond the committed evidence as the baseline; the three alternate, --site-pairs times.
 // Only the ratios are evidence (2 shared, noisy cores), not the absolute times.
-// Usage: pnpm bench:store [--quick] [--rounds=10] [--runs=10000]
+// Usage: pnpm bench:store [--quick] [--rounds=10] [--runs=10000] [--site-pairs=1] [--no-site]
 //   --quick: 3 rounds and 1,000 runs (a smoke test)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -178,10 +181,78 @@ async function main() {
     console.log(`(b) readybook runs with ${RUNS.toLocaleString('en')} runs (medians of ${n}; CLI start, readybook --version: ${f(start)})`);
     console.log(`    runs (20 rows):             file ${f(fileRuns)} | store ${f(storeRuns)} → ratio ${(storeRuns / fileRuns).toFixed(2)}×; over the CLI start: file +${f(fileRuns - start)}, store +${f(storeRuns - start)}`);
     console.log(`    runs --json --limit 1000:   file ${f(fileJson)} | store ${f(storeJson)} → ratio ${(storeJson / fileJson).toFixed(2)}×`);
+    if (!process.argv.includes('--no-site')) await siteBuilds({ url, work, env, runs: RUNS, pairs: Number(arg('site-pairs') ?? 1), seedReport: JSON.parse(seedReport), seedJournal, seedId });
     console.log(`\nNode ${process.version}, PostgreSQL on 127.0.0.1 (loopback, fsync=off), ${new Date().toISOString()}${quick ? ' (quick mode)' : ''}`);
   } finally {
     cleanup();
   }
+}
+
+/**
+ * (c) The docs build reading RUNS runs (spread over the repository's runbooks) from the store vs from the home,
+ * against the build with none. Each build is cold and writes to its own temp folder, not apps/docs/dist.
+ */
+async function siteBuilds({ url, work, env, runs, pairs, seedReport, seedJournal, seedId }) {
+  const docs = join(root, 'apps/docs');
+  const astro = join(docs, 'node_modules/astro/bin/astro.mjs');
+  const runbooks = readdirSync(join(root, 'runbooks')).filter((n) => n.endsWith('.md') && !n.startsWith('_') && n !== 'README.md').map((n) => n.slice(0, -3));
+  const ids = Array.from({ length: runs }, (_, i) => {
+    const runbook = runbooks[i % runbooks.length];
+    return { runbook, id: `${new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString().replace(/[-:]/g, '').slice(0, 15)}Z-${runbook}-${i.toString(16).padStart(6, '0')}` };
+  });
+  const reportOf = ({ runbook, id }, i) =>
+    JSON.stringify({ ...seedReport, runId: id, status: i % 10 === 9 ? 'failed' : 'passed', runbook: { ...seedReport.runbook, id: runbook, title: runbook }, outputs: { DURATION_MS: String(1000 + (i % 97)) } });
+  const fileHome = join(work, 'site-file-home');
+  ids.forEach((run, i) => {
+    const dir = join(fileHome, 'runs', run.id);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'journal.jsonl'), seedJournal.split(seedId).join(run.id));
+    writeFileSync(join(dir, 'report.json'), reportOf(run, i));
+  });
+  const pg = loadPg();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('TRUNCATE readybook_runs, readybook_events');
+  for (let i = 0; i < ids.length; i += 1000) {
+    const chunk = ids.slice(i, i + 1000);
+    await client.query(
+      `INSERT INTO readybook_runs (run_id, runbook, status, started_at, operator, host, report)
+       SELECT id, runbook, report->>'status', now(), 'bench', 'bench', report::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS t(id, runbook, report)`,
+      [chunk.map((r) => r.id), chunk.map((r) => r.runbook), chunk.map((r, j) => reportOf(r, i + j))],
+    );
+  }
+  await client.query('ANALYZE');
+  await client.end();
+  const emptyHome = join(work, 'site-empty-home');
+  mkdirSync(emptyHome, { recursive: true });
+  const build = (extra) =>
+    new Promise((done, fail) => {
+      for (const cache of ['node_modules/.astro', '.astro']) rmSync(join(docs, cache), { recursive: true, force: true });
+      const outDir = mkdtempSync(join(work, 'site-out-'));
+      const started = performance.now();
+      const child = spawn(process.execPath, [astro, 'build', '--outDir', outDir], { cwd: docs, env: { ...env, ASTRO_TELEMETRY_DISABLED: '1', ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c) => (out += c));
+      child.stderr.on('data', (c) => (out += c));
+      child.on('close', (code) => {
+        const seconds = (performance.now() - started) / 1000;
+        rmSync(outDir, { recursive: true, force: true });
+        if (code !== 0) return fail(new Error(`astro build exited ${code}:\n${out.split('\n').slice(-20).join('\n')}`));
+        done(seconds);
+      });
+    });
+  const times = { none: [], file: [], store: [] };
+  for (let i = 0; i < pairs; i += 1) {
+    times.none.push(await build({ READYBOOK_HOME: emptyHome, READYBOOK_STORE: '' }));
+    times.file.push(await build({ READYBOOK_HOME: fileHome, READYBOOK_STORE: '' }));
+    times.store.push(await build({ READYBOOK_HOME: emptyHome, READYBOOK_STORE: url }));
+  }
+  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const [none, file, store] = [med(times.none), med(times.file), med(times.store)];
+  console.log(`(c) docs build (cold, ${runbooks.length} runbooks) with ${runs.toLocaleString('en')} runs, ${pairs} build(s) each, medians: no runs ${none.toFixed(1)} s`);
+  console.log(`    file store ${file.toFixed(1)} s (${(file / none).toFixed(2)}× the build without runs) | pg store ${store.toFixed(1)} s (${(store / none).toFixed(2)}×) → ratio pg / file ${(store / file).toFixed(2)}×`);
+  // Leave the docs' content cache as a normal build would: the next `pnpm docs:build` rebuilds it.
+  for (const cache of ['node_modules/.astro', '.astro']) rmSync(join(docs, cache), { recursive: true, force: true });
 }
 
 /** Runs one contender; `onResult` is told when it has printed its result (a winner then waits for the release file). */

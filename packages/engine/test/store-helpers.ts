@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { readSandboxEnv } from '../../sandbox/test/env-file.js';
 
 const SANDBOX_SH = resolve(import.meta.dirname, '../../sandbox/bin/sandbox.sh');
 
@@ -48,15 +49,7 @@ export async function startStore(): Promise<TestStore> {
     if (result.status !== 0) throw new Error(`sandbox.sh up failed (${result.status}): ${result.stderr}`);
   };
   up();
-  const vars = Object.fromEntries(
-    readFileSync(join(dir, 'env'), 'utf8')
-      .split('\n')
-      .filter((line) => line.startsWith('export '))
-      .map((line) => {
-        const [key, ...value] = line.slice('export '.length).split('=');
-        return [key!, value.join('=').replace(/^'|'$/g, '')];
-      }),
-  );
+  const vars = readSandboxEnv(dir);
   const port = Number(vars.PGPORT);
   const admin = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = [], database = 'app') => {
     const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database });

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -248,7 +248,20 @@ describe.skipIf(!hasPostgres)('the PostgreSQL store', () => {
     expect(cli(['run', 'gated', '--yes'], { cwd: a.dir, env: a.env }).code).toBe(0);
     const withStore = cli(['check', 'gate', '--json'], { cwd: b.dir, env: b.env });
     expect(withStore.code, withStore.stderr).toBe(0);
-    expect(JSON.parse(withStore.stdout).sections[0].items[0]).toMatchObject({ status: 'pass' });
+    const item = JSON.parse(withStore.stdout).sections[0].items[0];
+    expect(item).toMatchObject({ status: 'pass', evidence: { source: 'store' } });
+    expect(cli(['check', 'gate'], { cwd: b.dir, env: b.env }).stdout).toContain('GO: all 1 required items pass');
+    // bob publishes alice's run as committed evidence, straight from the store.
+    const published = cli(['evidence', 'add', item.evidence.runId], { cwd: b.dir, env: b.env });
+    expect(published.code, published.stderr).toBe(0);
+    expect(existsSync(join(b.dir, 'evidence', 'runs', 'gated', `${item.evidence.runId}.json`))).toBe(true);
+    // Committed evidence counts when its signer is listed in the repository's allowed_signers.
+    const pub = readFileSync(`${key}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+    writeFileSync(join(b.dir, 'evidence', 'allowed_signers'), `team namespaces="readybook-evidence" ${pub}\n`);
+    const { READYBOOK_STORE: _gone, ...offline } = b.env;
+    const offlineCheck = cli(['check', 'gate', '--json'], { cwd: b.dir, env: offline });
+    expect(JSON.parse(offlineCheck.stdout).sections[0].items[0], offlineCheck.stdout + offlineCheck.stderr).toMatchObject({ status: 'pass', evidence: { source: 'evidence' } });
+    rmSync(join(b.dir, 'evidence'), { recursive: true });
     const written = cli(['check', 'gate', '--write'], { cwd: b.dir, env: b.env });
     expect(written.code, written.stderr).toBe(0);
     expect(await store.query("SELECT verdict, operator FROM readybook_evaluations WHERE checklist = 'gate'")).toEqual([{ verdict: 'GO', operator: 'bob' }]);

@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { readSandboxEnv } from './env-file.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const RUNBOOKS = join(REPO, 'runbooks');
@@ -59,15 +60,7 @@ export function sandboxUp(): Sandbox {
   const dir = join(cwd, '.sandbox');
   const up = spawnSync('bash', [SANDBOX_SH, 'up', dir], { encoding: 'utf8' });
   if (up.status !== 0) throw new Error(`sandbox.sh up failed (${up.status}): ${up.stderr}`);
-  const env = Object.fromEntries(
-    readFileSync(join(dir, 'env'), 'utf8')
-      .split('\n')
-      .filter((line) => line.startsWith('export '))
-      .map((line) => {
-        const [key, ...value] = line.slice('export '.length).split('=');
-        return [key!, value.join('=').replace(/^'|'$/g, '')];
-      }),
-  );
+  const env = readSandboxEnv(dir);
   const readybook = (args: string[], onStdout?: (soFar: string) => void) => exec(process.execPath, [CLI, ...args], cwd, onStdout);
   const runArgs = (name: string, params: Record<string, string | number>) => [
     'run',

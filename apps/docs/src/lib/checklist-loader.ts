@@ -3,9 +3,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
 import { formatDiagnostic, readChecklist, ReadybookError, type ChecklistItem as EngineItem } from '@readybook/engine/checklist';
+import { readStoreEvaluations, type StoreConfig } from '@readybook/engine';
 import type { ChecklistFrontmatter } from '@readybook/schema';
 import { proseAround } from './checklist.js';
-import { readEvaluation, type ChecklistEvaluation } from './evaluation.js';
+import { asEvaluation, newerEvaluation, readEvaluation, type ChecklistEvaluation } from './evaluation.js';
 import { inlineHtml } from './markdown.js';
 import { repoRelative } from './paths.js';
 import { reloadOnChange } from './watch.js';
@@ -31,18 +32,36 @@ export interface ChecklistEntry {
  * the engine rejects fails the build with the engine's `file:line:col: …` text; plus any evaluation of it.
  * `root` is the content root: file names in messages are relative to it, as the CLI's are to where it runs.
  */
-export function checklistLoader(root: string, evaluationsDir: string): Loader {
+export function checklistLoader(root: string, evaluationsDir: string, shared?: SharedStore): Loader {
   const dir = path.join(root, 'checklists');
   return {
     name: 'readybook-checklists',
     async load(context) {
-      await loadChecklists(context, root, evaluationsDir);
-      reloadOnChange(context, dir, () => loadChecklists(context, root, evaluationsDir));
+      await loadChecklists(context, root, evaluationsDir, shared);
+      reloadOnChange(context, dir, () => loadChecklists(context, root, evaluationsDir, shared));
     },
   };
 }
 
-async function loadChecklists({ store, renderMarkdown, generateDigest, logger }: LoaderContext, root: string, evaluationsDir: string): Promise<void> {
+/** READYBOOK_STORE at build time: its newest evaluation of a checklist wins over an older committed one. */
+export interface SharedStore {
+  config: StoreConfig;
+  timeoutMs: number;
+}
+
+async function storeEvaluations(shared: SharedStore | undefined): Promise<Map<string, { value: unknown; where: string }>> {
+  if (!shared) return new Map();
+  try {
+    const rows = await readStoreEvaluations(shared.config, { timeoutMs: shared.timeoutMs });
+    return new Map(rows.map((r) => [r.checklist, { value: r.evaluation, where: `the store ${shared.config.label} (evaluation of ${r.checklist} at ${r.evaluatedAt} on ${r.host})` }]));
+  } catch (error) {
+    const e = error as { code?: string; message?: string };
+    throw new Error(`${e.code ?? 'RB053'}: ${e.message ?? String(error)}; the site shows the store's checklist evaluations when READYBOOK_STORE is set: start the store, or build without READYBOOK_STORE`);
+  }
+}
+
+async function loadChecklists({ store, renderMarkdown, generateDigest, logger }: LoaderContext, root: string, evaluationsDir: string, shared?: SharedStore): Promise<void> {
+  const fromStore = await storeEvaluations(shared);
   const dir = path.join(root, 'checklists');
   const names = await readdir(dir).then(
     (all) => all.filter((name) => name.endsWith('.md') && !name.startsWith('_')).sort(),
@@ -81,7 +100,10 @@ async function loadChecklists({ store, renderMarkdown, generateDigest, logger }:
       frontmatter: checklist.frontmatter,
       introHtml: (await renderMarkdown(prose.intro, at)).html,
       sections,
-      evaluation: readEvaluation(evaluationsDir, checklist.id),
+      evaluation: newerEvaluation(
+        readEvaluation(evaluationsDir, checklist.id),
+        fromStore.has(checklist.id) ? asEvaluation(fromStore.get(checklist.id)!.value, fromStore.get(checklist.id)!.where, checklist.id) : undefined,
+      ),
     });
   }
   if (problems.length > 0) throw new Error(`checklists/ has ${problems.length} invalid checklist(s):\n${problems.join('\n')}`);

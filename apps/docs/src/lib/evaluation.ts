@@ -14,18 +14,30 @@ export function readEvaluation(dir: string, checklistId: string): ChecklistEvalu
   } catch {
     return undefined;
   }
-  let parsed: Partial<ChecklistEvaluation>;
+  let parsed: unknown;
   try {
-    parsed = JSON.parse(text) as Partial<ChecklistEvaluation>;
+    parsed = JSON.parse(text);
   } catch (error) {
     throw new Error(`${file}: not valid JSON (${(error as Error).message}); run \`pnpm readybook check ${checklistId}\` to write it again`);
   }
+  return asEvaluation(parsed, file, checklistId);
+}
+
+/** A value that must be an evaluation `readybook check` wrote (a file, or a row of the store): else the build fails, naming where it came from. */
+export function asEvaluation(value: unknown, where: string, checklistId: string): ChecklistEvaluation {
+  const parsed = (value ?? {}) as Partial<ChecklistEvaluation>;
   if (parsed.schemaVersion !== 1 || !Array.isArray(parsed.sections) || typeof parsed.evaluatedAt !== 'string' || !parsed.requiredCompletion) {
     throw new Error(
-      `${file}: not a checklist evaluation of schemaVersion 1 (expected "evaluatedAt", "requiredCompletion" and "sections"); run \`pnpm readybook check ${checklistId}\` to write it again`,
+      `${where}: not a checklist evaluation of schemaVersion 1 (expected "evaluatedAt", "requiredCompletion" and "sections"); run \`pnpm readybook check ${checklistId}\` to write it again`,
     );
   }
   return parsed as ChecklistEvaluation;
+}
+
+/** The newer of two evaluations of one checklist (the committed file and the store's newest). */
+export function newerEvaluation(a: ChecklistEvaluation | undefined, b: ChecklistEvaluation | undefined): ChecklistEvaluation | undefined {
+  if (!a || !b) return a ?? b;
+  return Date.parse(b.evaluatedAt) > Date.parse(a.evaluatedAt) ? b : a;
 }
 
 /**

@@ -16,7 +16,7 @@ function run(runId: string, endedAt: string, outputs: Record<string, string>, pa
     params,
     source: 'evidence',
     file: '',
-    inBoth: false,
+    alsoIn: [],
   };
 }
 

@@ -61,10 +61,10 @@ describe('loadRunHistory', () => {
     const { byRunbook, warnings } = await loadRunHistory({ evidenceDir, home });
     expect(warnings).toEqual([]);
     const drills = byRunbook.get('dr-drill')!;
-    expect(drills.map((r) => [r.runId, r.source, r.inBoth])).toEqual([
-      [R3, 'journal', false],
-      [R2, 'evidence', true],
-      [R1, 'evidence', false],
+    expect(drills.map((r) => [r.runId, r.source, r.alsoIn])).toEqual([
+      [R3, 'journal', []],
+      [R2, 'evidence', ['journal']],
+      [R1, 'evidence', []],
     ]);
     expect(drills[2]).toMatchObject({ file: `evidence/runs/dr-drill/${R1}.json`, operator: 'alice', durationMs: 4000, outputs: { RTO_SECONDS: '3.982' } });
     expect(lastPassing(drills)?.runId).toBe(R2);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Loader, LoaderContext } from 'astro/loaders';
-import { readEvidenceRuns, readHomeRuns, REPORT_FILE, type RunReport } from '@readybook/engine';
+import { readEvidenceRuns, readHomeRuns, readStoreReports, REPORT_FILE, type RunReport, type StoreConfig } from '@readybook/engine';
 
 /** One finished run of a runbook, from its report (the engine's report.json, see packages/engine/src/record/report.ts). */
 export interface RunSummary {
@@ -16,20 +16,31 @@ export interface RunSummary {
   outputs: Record<string, string>;
   /** The params the run resolved, unset ones left out (the engine writes a secret's value as `***`). */
   params: Record<string, string>;
-  /** `evidence`: committed under evidence/runs; `journal`: a local run in $READYBOOK_HOME/runs. */
-  source: 'evidence' | 'journal';
-  /** The report read, relative to the content root (evidence) or READYBOOK_HOME (journal). */
+  /** `evidence`: committed under evidence/runs; `store`: the shared store (READYBOOK_STORE); `journal`: a local run in $READYBOOK_HOME/runs. */
+  source: RunSource;
+  /** The report read: relative to the content root (evidence) or READYBOOK_HOME (journal); `store:<run-id>` for the store. */
   file: string;
-  /** True when the same run is also in the other source. */
-  inBoth: boolean;
+  /** The other sources that have the same run (it is shown once, from `source`). */
+  alsoIn: RunSource[];
 }
+
+export type RunSource = 'evidence' | 'store' | 'journal';
 
 export interface RunSources {
   /** `<content root>/evidence`: reports in `runs/<runbook-id>/<run-id>.json`. */
   evidenceDir: string;
   /** READYBOOK_HOME: reports in `runs/<run-id>/report.json`. */
   home: string;
+  /** READYBOOK_STORE, when the build has one: every machine's finished runs (ADR 0024). */
+  store?: { config: StoreConfig; timeoutMs: number; perRunbook?: number };
 }
+
+/**
+ * How many of a runbook's runs the site reads from the store: its newest, plus its newest passing run
+ * if that is older. Pages show the latest evidence and charts of the recent runs; a store of years
+ * of runs must not make every build read them all.
+ */
+export const STORE_RUNS_PER_RUNBOOK = 500;
 
 export interface RunHistory {
   /** Runs of each runbook, newest first. */
@@ -54,7 +65,7 @@ export function summarize(report: RunReport, source: RunSummary['source'], file:
     params,
     source,
     file,
-    inBoth: false,
+    alsoIn: [],
   };
 }
 
@@ -66,16 +77,36 @@ export function runTime(run: Pick<RunSummary, 'endedAt' | 'startedAt'>): string 
 /**
  * Every run report the site can show, read by the engine's one reader of run records (record/read.ts, the
  * schemas of @readybook/schema): the committed ones (a malformed committed file fails the build, as a
- * malformed runbook does) and the local journal's (an unreadable one is skipped with a warning; runs still in
- * progress or killed have no report and are not shown). A run found in both is shown once, as committed evidence.
+ * malformed runbook does), the shared store's when the build has one (a store that does not answer fails
+ * the build: a page without the team's runs would say less than is true), and the local journal's (an
+ * unreadable one is skipped with a warning; runs still in progress or killed have no report and are not
+ * shown). A run found in several is shown once: as committed evidence, else from the store.
  */
-export async function loadRunHistory({ evidenceDir, home }: RunSources): Promise<RunHistory> {
+export async function loadRunHistory({ evidenceDir, home, store }: RunSources): Promise<RunHistory> {
   const byId = new Map<string, RunSummary>();
+  const put = (summary: RunSummary) => {
+    const before = byId.get(summary.runId);
+    if (before) summary.alsoIn = [...new Set([...before.alsoIn, before.source])];
+    byId.set(summary.runId, summary);
+  };
   const local = await readHomeRuns(home);
   const warnings = local.warnings.map((w) => `${w}; skipped`);
   for (const run of local.runs) {
     if (!run.report) continue;
-    byId.set(run.runId, summarize(run.report, 'journal', path.relative(home, path.join(run.file, REPORT_FILE)).split(path.sep).join('/')));
+    put(summarize(run.report, 'journal', path.relative(home, path.join(run.file, REPORT_FILE)).split(path.sep).join('/')));
+  }
+  if (store) {
+    let reports: Awaited<ReturnType<typeof readStoreReports>>;
+    try {
+      reports = await readStoreReports(store.config, { timeoutMs: store.timeoutMs, perRunbook: store.perRunbook ?? STORE_RUNS_PER_RUNBOOK });
+    } catch (error) {
+      const e = error as { code?: string; message?: string };
+      throw new Error(`${e.code ?? 'RB053'}: ${e.message ?? String(error)}; the site shows the store's runs when READYBOOK_STORE is set: start the store, or build without READYBOOK_STORE to publish only committed evidence and this home's runs`);
+    }
+    for (const { runId, report, problem } of reports) {
+      if (report) put(summarize(report, 'store', `store:${runId}`));
+      else warnings.push(`store:${runId} in ${store.config.label}: ${problem}; skipped`);
+    }
   }
   const committed = await readEvidenceRuns(evidenceDir);
   const root = path.dirname(evidenceDir);
@@ -84,11 +115,7 @@ export async function loadRunHistory({ evidenceDir, home }: RunSources): Promise
     kind === 'misfiled' ? `${shown(file)}: ${problem}` : `${shown(file)}: ${problem}; publish runs with \`pnpm readybook evidence add <run-id>\``,
   );
   if (problems.length > 0) throw new Error(`evidence/runs has ${problems.length} problem(s):\n${problems.join('\n')}`);
-  for (const run of committed.runs) {
-    const summary = summarize(run.report!, 'evidence', shown(run.file));
-    summary.inBoth = byId.has(summary.runId);
-    byId.set(summary.runId, summary);
-  }
+  for (const run of committed.runs) put(summarize(run.report!, 'evidence', shown(run.file)));
   return { byRunbook: groupByRunbook(byId.values()), warnings };
 }
 

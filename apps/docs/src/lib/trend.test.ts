@@ -16,7 +16,7 @@ function run(runId: string, status: string, durationMs: number | null, endedAt =
     params: {},
     source: 'evidence',
     file: '',
-    inBoth: false,
+    alsoIn: [],
   };
 }
 

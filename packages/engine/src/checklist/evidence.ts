@@ -1,7 +1,8 @@
 import { ReadybookError } from '../errors.js';
 import { storeConfig } from '../store/config.js';
 import { storeTimeoutMs } from '../store/client.js';
-import { fetchStoreRunsOf } from '../store/read.js';
+import { fetchStoreRun, fetchStoreRunsOf } from '../store/read.js';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseReport, readEvidenceRuns as readEvidence, readHomeRuns as readHome, type RunRead } from '../record/read.js';
@@ -9,6 +10,7 @@ import { SEAL_FILE, SEAL_SIG_FILE } from '../trust/seal.js';
 import { loadTrustFrom } from '../trust/keys.js';
 import { loadOrCreateSigningKey, NAMESPACE, sshSign } from '../trust/sshsig.js';
 import type { StepHash } from '../runbook/steps-hash.js';
+import type { RunSource } from './types.js';
 import { type EvidenceEnvelope, type Trust, type Verification, verifyEvidenceFile, verifyRunDir } from '../trust/verify.js';
 
 /** A finished or unfinished run of a runbook, read from a report or a journal. */
@@ -20,7 +22,7 @@ export interface RunRecord {
   /** When the run ended, or started when it never ended (ISO). */
   time: string;
   outputs: Record<string, string>;
-  source: 'journal' | 'evidence';
+  source: RunSource;
   /** The runbook as it ran: path relative to its repository, and step hashes (absent in runs of older readybooks). */
   repoPath?: string;
   stepHashes?: StepHash[];
@@ -75,7 +77,7 @@ export async function loadRuns(where: EvidenceLocations, runbooks?: ReadonlySet<
     try {
       const ids = await fetchStoreRunsOf(config, where.home, { timeoutMs: storeTimeoutMs(where.env ?? process.env), ...(runbooks ? { runbooks } : {}), skip: new Set(byId.keys()), limit: STORE_RUNS_LIMIT });
       const wanted = new Set(ids);
-      for (const run of await readHomeRuns(join(where.home, 'store'), trust, warnings, runbooks)) {
+      for (const run of await readHomeRuns(join(where.home, 'store'), trust, warnings, runbooks, 'store')) {
         if (!wanted.has(run.runId)) continue;
         const other = byId.get(run.runId);
         if (!other || (run.verified && !other.verified)) byId.set(run.runId, run);
@@ -94,11 +96,11 @@ function toRecord(run: RunRead, source: RunRecord['source']): RunRecord {
   return { runId: run.runId, runbookId: run.runbookId, status: run.status, time: run.endedAt ?? run.startedAt, outputs: run.outputs, source, verified: false, file: run.file };
 }
 
-async function readHomeRuns(home: string, trust: Trust, warnings: string[], runbooks?: ReadonlySet<string>): Promise<RunRecord[]> {
+async function readHomeRuns(home: string, trust: Trust, warnings: string[], runbooks?: ReadonlySet<string>, source: 'journal' | 'store' = 'journal'): Promise<RunRecord[]> {
   const read = await readHome(home, runbooks ? { runbooks } : {});
   warnings.push(...read.warnings);
   return read.runs.map((run) => {
-    const record = toRecord(run, 'journal');
+    const record = toRecord(run, source);
     if (record.status === 'unfinished') record.problem = 'the run has not ended';
     else applyVerification(record, verifyRunDir(run.file, run.runId, trust));
     return record;
@@ -135,15 +137,24 @@ function applyVerification(record: RunRecord, result: Verification): void {
  * embedded, and `<run-id>.json.sig`, an SSHSIG signature of the file (namespace readybook-evidence) by this
  * home's key or READYBOOK_SIGNING_KEY. The run must verify first. Throws a ReadybookError (RB074, or RB070 when the run does not verify).
  */
+/** The run's folder in this home or, with a store, a copy of the store's (a run made on another machine, in CI say). */
+async function runToPublish(runId: string, where: EvidenceLocations): Promise<string> {
+  const dir = join(where.home, 'runs', runId);
+  const env = where.env ?? process.env;
+  const config = storeConfig(env);
+  if (existsSync(dir) || !config) return dir;
+  return (await fetchStoreRun(config, where.home, runId, { timeoutMs: storeTimeoutMs(env) })) ?? dir;
+}
+
 export async function publishEvidence(runId: string, where: EvidenceLocations & { env?: NodeJS.ProcessEnv }): Promise<{ path: string; runbookId: string; status: string; signer: string }> {
   if (!SAFE_ID.test(runId)) throw new ReadybookError('RB074', `\`${runId}\` is not a run id`, { hint: 'List run ids with `readybook runs`.' });
-  const dir = join(where.home, 'runs', runId);
+  const dir = await runToPublish(runId, where);
   const text = await readText(join(dir, 'report.json'));
   if (text === undefined) {
     const exists = (await listDir(dir)).length > 0;
     throw exists
       ? new ReadybookError('RB074', `run ${runId} has no report.json: it is still running or was killed`, { hint: 'Only finished runs can be published; resume it with `readybook resume`.' })
-      : new ReadybookError('RB074', `no run ${runId} in ${join(where.home, 'runs')}`, { hint: 'List run ids with `readybook runs`, and check READYBOOK_HOME.' });
+      : new ReadybookError('RB074', `no run ${runId} in ${join(where.home, 'runs')}${storeConfig(where.env ?? process.env) ? ` nor in the store ${storeConfig(where.env ?? process.env)!.label}` : ''}`, { hint: 'List run ids with `readybook runs`, and check READYBOOK_HOME.' });
   }
   let report: Record<string, unknown>;
   try {

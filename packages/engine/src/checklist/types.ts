@@ -50,6 +50,9 @@ export type ItemStatus = 'pass' | 'fail' | 'stale' | 'missing' | 'outdated' | 'c
 
 export const PASSING_STATUSES: readonly ItemStatus[] = ['pass', 'confirmed'];
 
+/** Where a run was read: this home's journal, committed evidence, or the shared store (ADR 0024). */
+export type RunSource = 'journal' | 'evidence' | 'store';
+
 /** The run an evidence or measure check read. */
 export interface EvidenceRef {
   runbook: string;
@@ -57,8 +60,8 @@ export interface EvidenceRef {
   /** When the run ended (ISO). */
   endedAt: string;
   ageMs: number;
-  /** `journal`: $READYBOOK_HOME/runs; `evidence`: the committed evidence/runs folder. */
-  source: 'journal' | 'evidence';
+  /** `journal`: $READYBOOK_HOME/runs; `evidence`: the committed evidence/runs folder; `store`: the shared store (READYBOOK_STORE). */
+  source: RunSource;
   /** When this evidence stops counting (ISO): endedAt + the check's `within`. */
   expiresAt: string;
   /** The runbook as it ran, relative to the repository root (`runbooks/dr-drill.md`). */
@@ -87,7 +90,7 @@ export interface TrendBaseline {
 export interface RefusedRun {
   runId: string;
   runbook: string;
-  source: 'journal' | 'evidence';
+  source: RunSource;
   file: string;
   problem: string;
 }

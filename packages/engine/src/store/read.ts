@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RunReport } from '@readybook/schema';
 import type { Report } from '../record/report.js';
 import { JOURNAL_FILE } from '../record/journal.js';
 import { parseReport } from '../record/read.js';
@@ -142,4 +143,46 @@ export async function locateRun(home: string, arg: string, env: NodeJS.ProcessEn
   const dir = await fetchStoreRun(config, home, runId, { timeoutMs });
   if (!dir) throw new ReadybookError('RB041', `run ${runId} not found in ${home} nor in the store ${config.label}`);
   return { runId, dir, fromStore: true };
+}
+
+/** A finished run's report as the store holds it, for readers that show runs (the docs site). */
+export interface StoreReport {
+  runId: string;
+  report?: RunReport;
+  /** Why the stored report is not one (a report of a newer readybook, or damaged). */
+  problem?: string;
+}
+
+/**
+ * The reports of the store's finished runs, newest first: of each runbook its newest `perRunbook`, and
+ * its newest passing run when that is older (what "last passing run" needs). For the docs site: reports
+ * are shown, not trusted; `check` is what verifies a run (chain, seal, key) before it counts.
+ */
+export function readStoreReports(config: StoreConfig, options: { timeoutMs: number; perRunbook: number }): Promise<StoreReport[]> {
+  return withStore(config, options.timeoutMs, 'run reports', async (client) => {
+    const { rows } = await client.query<{ run_id: string; report: unknown }>(
+      `SELECT run_id, report FROM (
+         SELECT run_id, status, report,
+           row_number() OVER (PARTITION BY runbook ORDER BY run_id DESC) AS newest,
+           row_number() OVER (PARTITION BY runbook, status = 'passed' ORDER BY run_id DESC) AS newest_of_kind
+         FROM readybook_runs WHERE report IS NOT NULL AND status <> 'running') runs
+       WHERE newest <= $1 OR (status = 'passed' AND newest_of_kind = 1)
+       ORDER BY run_id DESC`,
+      [options.perRunbook],
+    );
+    return rows.map(({ run_id: runId, report }) => {
+      const parsed = parseReport(report);
+      return 'report' in parsed ? { runId, report: parsed.report } : { runId, problem: parsed.problem };
+    });
+  });
+}
+
+/** The newest evaluation of each checklist recorded with `check --write` on any machine. */
+export function readStoreEvaluations(config: StoreConfig, options: { timeoutMs: number }): Promise<Array<{ checklist: string; evaluatedAt: string; host: string; operator: string; evaluation: unknown }>> {
+  return withStore(config, options.timeoutMs, 'checklist evaluations', async (client) => {
+    const { rows } = await client.query<{ checklist: string; evaluated_at: Date; host: string; operator: string; evaluation: unknown }>(
+      'SELECT DISTINCT ON (checklist) checklist, evaluated_at, host, operator, evaluation FROM readybook_evaluations ORDER BY checklist, evaluated_at DESC, host',
+    );
+    return rows.map((r) => ({ checklist: r.checklist, evaluatedAt: r.evaluated_at.toISOString(), host: r.host, operator: r.operator, evaluation: r.evaluation }));
+  });
 }
