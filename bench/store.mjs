@@ -217,7 +217,7 @@ async function siteBuilds({ url, work, env, runs, pairs, seedReport, seedJournal
     const chunk = ids.slice(i, i + 1000);
     await client.query(
       `INSERT INTO readybook_runs (run_id, runbook, status, started_at, operator, host, report)
-       SELECT id, runbook, report->>'status', now(), 'bench', 'bench', report::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS t(id, runbook, report)`,
+       SELECT id, runbook, report::jsonb->>'status', now(), 'bench', 'bench', report::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS t(id, runbook, report)`,
       [chunk.map((r) => r.id), chunk.map((r) => r.runbook), chunk.map((r, j) => reportOf(r, i + j))],
     );
   }

@@ -140,6 +140,12 @@ describe.each(MODES)('%s', (mode) => {
     expect(bad.failure).toMatchObject({ type: 'RB011' });
     expect(detail(bad)).toMatch(/^runbooks\/bad\.md:10:1: error RB011: /);
     expect(result.raw).toMatch(/::error file=runbooks\/bad\.md,line=10,col=1,title=RB011::.+%0A/);
+    // The job summary: the count, a row per runbook, each diagnostic at its file:line.
+    const summary = readFileSync(ws.summary, 'utf8');
+    expect(summary).toMatch(/^# ❌ 1\/2 runbooks valid, 1 error\n/);
+    expect(summary).toContain('| `runbooks/good.md` | ✅ valid |');
+    expect(summary).toContain('| `runbooks/bad.md` | ❌ 1 error |');
+    expect(summary).toMatch(/\| `runbooks\/bad\.md:10:1` \| error \| RB011 \| /);
   });
 
   it('resume --junit reports the whole run, steps passed before the resume included', async () => {

@@ -107,9 +107,40 @@ export async function checkReports(ci: CiContext, evaluation: ChecklistEvaluatio
   if (ci.junit) await writeJunit(ci.junit, [checkSuite(evaluation)]);
 }
 
-/** Runbooks validated: a case per file, an annotation per diagnostic. */
+/** Diagnostics listed in a job summary at most (GitHub caps a step's summary at 1 MiB); `--json` has them all. */
+export const SUMMARY_DIAGNOSTICS = 200;
+
+/** Markdown for the job summary of `validate`: the count, a row per runbook, then every diagnostic with file:line. */
+export function renderValidateMarkdown(files: readonly string[], diagnostics: readonly Diagnostic[]): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  const errorsIn = (file: string) => diagnostics.filter((d) => d.file === file && d.severity === 'error').length;
+  const warningsIn = (file: string) => diagnostics.filter((d) => d.file === file && d.severity !== 'error').length;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const invalid = files.filter((f) => errorsIn(f) > 0).length;
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const lines = [
+    `# ${invalid === 0 ? '✅' : '❌'} ${files.length - invalid}/${plural(files.length, 'runbook')} valid${errors ? `, ${plural(errors, 'error')}` : ''}`,
+    '',
+    '| Runbook | Result |',
+    '|---|---|',
+    ...files.map((f) => {
+      const e = errorsIn(f);
+      const w = warningsIn(f);
+      return `| \`${cell(f)}\` | ${e ? `❌ ${plural(e, 'error')}` : '✅ valid'}${w ? ` (${plural(w, 'warning')})` : ''} |`;
+    }),
+  ];
+  if (diagnostics.length > 0) {
+    lines.push('', '## Diagnostics', '', '| Where | Severity | Code | Message | Hint |', '|---|---|---|---|---|');
+    for (const d of diagnostics.slice(0, SUMMARY_DIAGNOSTICS)) lines.push(`| \`${cell(`${d.file}:${d.line}:${d.column}`)}\` | ${d.severity} | ${d.code} | ${cell(d.message)} | ${cell(d.hint ?? '')} |`);
+    if (diagnostics.length > SUMMARY_DIAGNOSTICS) lines.push('', `> ${(diagnostics.length - SUMMARY_DIAGNOSTICS).toLocaleString('en-US')} more diagnostics not listed; \`readybook validate --json\` lists every one`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Runbooks validated: a case per file, the job summary, an annotation per diagnostic. */
 export async function validateReports(ci: CiContext, files: readonly string[], diagnostics: readonly Diagnostic[]): Promise<void> {
   if (inGitHubActions(ci.env)) {
+    summaryProblem(ci, appendStepSummary(ci.env, renderValidateMarkdown(files, diagnostics)));
     annotateDiagnostics(annotationStream(ci.json), diagnostics, ci.cwd, ci.env, '`readybook validate --json`');
   }
   if (ci.junit) await writeJunit(ci.junit, [validateSuite(files, diagnostics)]);
