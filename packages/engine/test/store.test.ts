@@ -71,6 +71,15 @@ describe.skipIf(!hasPostgres)('the PostgreSQL store', () => {
     expect(JSON.parse(json.stdout).message).toContain(`locked by run ${first.runId}`);
     expect(json.stderr).toContain(`locked by run ${first.runId}`);
     noSecret(human.stderr, json.stderr, human.stdout, json.stdout);
+    // `locks` on b names the holder on a, from the store, in both presenters.
+    const held = cli(['locks', '--json'], { cwd: b.dir, env: b.env });
+    expect(held.code, held.stderr).toBe(0);
+    expect(JSON.parse(held.stdout).locks).toEqual([
+      { name: 'runbook:deploy-app', runId: first.runId, runbook: 'deploy-app', operator: 'alice', host: expect.any(String), pid: first.child.pid, since: expect.any(String), where: 'store' },
+    ]);
+    const heldTable = cli(['locks'], { cwd: b.dir, env: b.env });
+    expect(heldTable.stdout).toMatch(new RegExp(`^runbook:deploy-app +${first.runId} +alice +\\S+ \\(pid ${first.child.pid}\\) +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC +store$`, 'm'));
+    noSecret(held.stdout, heldTable.stdout);
     // Nothing ran on b: the refusal comes before the run starts.
     expect(existsSync(join(b.home, 'runs'))).toBe(false);
 
@@ -80,6 +89,7 @@ describe.skipIf(!hasPostgres)('the PostgreSQL store', () => {
     expect(after.code).toBe(0);
     // Released runs leave no holder rows.
     expect(await store.query("SELECT name FROM readybook_locks WHERE name = 'runbook:deploy-app'")).toEqual([]);
+    expect(cli(['locks'], { cwd: b.dir, env: b.env }).stdout).toMatch(/^No lock is held in \S+ nor in the store postgresql:\/\/readybook:\*\*\*@/);
     noSecret(readAll(a.home), readAll(b.home));
   });
 
@@ -99,6 +109,9 @@ describe.skipIf(!hasPostgres)('the PostgreSQL store', () => {
     // lock, so every other machine reads it as interrupted, in both presenters.
     await until('the killed run to read as interrupted', () => seen()?.status === 'interrupted', 10_000);
     expect((await store.query<{ status: string }>('SELECT status FROM readybook_runs WHERE run_id = $1', [first.runId]))[0]?.status).toBe('running');
+    // Its holder row is still there too, but names nobody who holds the lock: `locks` lists none.
+    expect(await store.query('SELECT run_id FROM readybook_locks WHERE run_id = $1', [first.runId])).toEqual([{ run_id: first.runId }]);
+    expect(JSON.parse(cli(['locks', '--json'], { cwd: b.dir, env: b.env }).stdout).locks).toEqual([]);
     const table = cli(['runs'], { cwd: b.dir, env: b.env });
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(new RegExp(`${first.runId}\\s+killed\\s+interrupted\\s`));
@@ -355,6 +368,11 @@ describe('named resource locks in the file store', () => {
       else expect(refused.stdout).toBe('');
       expect(refused.stderr).toContain(`error RB051: resource db-local (in \`locks:\` of runbook deploy-local) is locked by run ${first.runId} of runbook restore-local (pid ${first.child.pid} on `);
     }
+    // `locks` lists what the holder holds in this home: its runbook and its resource.
+    expect(JSON.parse(cli(['locks', '--json'], { cwd: ws.dir, env: ws.env }).stdout).locks.map((l: { name: string; runId: string; where: string }) => [l.name, l.runId, l.where])).toEqual([
+      ['resource:db-local', first.runId, 'home'],
+      ['runbook:restore-local', first.runId, 'home'],
+    ]);
     writeFileSync(go, '');
     expect((await first.done).code).toBe(0);
     expect(cli(['run', 'deploy-local.md'], { cwd: ws.dir, env: ws.env }).code).toBe(0);

@@ -26,6 +26,7 @@ const handlers: Record<CommandName, () => Promise<{ default: (ctx: CommandContex
   verify: () => import('./commands/verify.js'),
   signoff: () => import('./commands/signoff.js'),
   sync: () => import('./commands/sync.js'),
+  locks: () => import('./commands/locks.js'),
 };
 
 /** The engine's version, from its package.json (one folder up from dist/, two from the bundle). */

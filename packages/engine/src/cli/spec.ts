@@ -102,6 +102,11 @@ export const commands = {
     args: { json },
     examples: ['READYBOOK_STORE=postgresql://readybook@db.example/readybook readybook sync'],
   },
+  locks: {
+    meta: { name: 'locks', description: "Who holds which lock now: this home's, and with READYBOOK_STORE every machine's (run, runbook, operator, host, pid, since)." },
+    args: { json },
+    examples: ['readybook locks', 'READYBOOK_STORE=postgresql://readybook@db.example/readybook readybook locks --json'],
+  },
   signoff: {
     meta: { name: 'signoff', description: "Sign a checklist's manual item with your SSH key (ssh-keygen -Y sign), over its text and the checklist's current evidence." },
     args: {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { closeSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { ReadybookError } from '../errors.js';
 import { locksDir, mkdirPrivate } from '../record/home.js';
 import { processAlive, startTime } from './orphan.js';
@@ -184,4 +184,34 @@ function takeOver(path: string, dead: LockInfo | undefined): void {
   } finally {
     unlinkSync(guard);
   }
+}
+
+/** A lock of this home held by a live run, as `readybook locks` lists it. */
+export interface HeldFileLock {
+  /** `runbook:<id>` or `resource:<name>`, as the store names them. */
+  name: string;
+  runId: string;
+  runbook: string;
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+/** The locks of this home whose holder still runs (a dead holder's file is left for the next run to take over). */
+export function listFileLocks(home: string): HeldFileLock[] {
+  let names: string[];
+  try {
+    names = readdirSync(locksDir(home)).filter((n) => n.endsWith('.lock'));
+  } catch {
+    return [];
+  }
+  const held: HeldFileLock[] = [];
+  for (const file of names.sort()) {
+    const lock = readLock(join(locksDir(home), file));
+    if (!lock || !isAlive(lock)) continue;
+    const resource = /^resource-(.+)\.lock$/.exec(file)?.[1];
+    const runbook = lock.runbookId ?? lock.runbook;
+    held.push({ name: resource ? `resource:${resource}` : `runbook:${runbook}`, runId: lock.runId, runbook, pid: lock.pid, host: lock.host, startedAt: lock.startedAt });
+  }
+  return held;
 }

@@ -21,6 +21,7 @@ interface Held {
 }
 
 interface HolderRow {
+  name: string;
   run_id: string;
   runbook: string;
   operator: string;
@@ -44,6 +45,42 @@ export function lockKey(name: string): string {
 function lockIds(key: string): [string, string] {
   const unsigned = BigInt.asUintN(64, BigInt(key));
   return [(unsigned >> 32n).toString(), (unsigned & 0xffffffffn).toString()];
+}
+
+/**
+ * SQL true when the holder row `row` belongs to the session that holds its advisory lock now: the
+ * key computed from the row's name in SQL as lockKey does in TypeScript, matched in pg_locks with
+ * the row's backend. A row of a killed or vanished holder is false.
+ */
+export const holdsSql = (row: string) => `EXISTS (
+  SELECT 1 FROM (SELECT ('x' || left(encode(sha256(convert_to(${row}.name, 'UTF8')), 'hex'), 16))::bit(64)::bigint AS k) key
+  JOIN pg_locks p ON p.locktype = 'advisory' AND p.granted AND p.objsubid = 1 AND p.pid = ${row}.backend_pid
+    AND p.classid = ((key.k >> 32) & 4294967295)::oid AND p.objid = (key.k & 4294967295)::oid)`;
+
+/** A lock in the store held now, as `readybook locks` lists it. */
+export interface HeldStoreLock {
+  name: string;
+  runId: string;
+  runbook: string;
+  operator: string;
+  host: string;
+  pid: number;
+  startedAt: string;
+}
+
+/** Every lock of the store whose holder holds it now (rows of killed holders are left out). */
+export async function listStoreLocks(config: StoreConfig, options: { timeoutMs: number }): Promise<HeldStoreLock[]> {
+  const client = await connectStore(config, { timeoutMs: options.timeoutMs, purpose: 'locks' });
+  try {
+    await ensureSchema(config, client);
+    const { rows } = await client.query<HolderRow>(`SELECT * FROM readybook_locks l WHERE ${holdsSql('l')} ORDER BY name`);
+    return rows.map((r) => ({ name: r.name, runId: r.run_id, runbook: r.runbook, operator: r.operator, host: r.host, pid: r.pid, startedAt: r.started_at.toISOString() }));
+  } catch (error) {
+    if (error instanceof ReadybookError) throw error;
+    throw new ReadybookError('RB053', `the store ${config.label} failed while listing its locks: ${reason(config, error)}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 const HELD_SQL = "SELECT pg_backend_pid() AS pid, (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()) AS held";

@@ -8,6 +8,7 @@ import { mkdirPrivate, runDir } from '../record/home.js';
 import { isRunId } from '../record/runid.js';
 import { listRunIds, resolveRunId } from '../record/runs.js';
 import { storeConfig, type StoreConfig } from './config.js';
+import { holdsSql } from './locks.js';
 import { connectStore, ensureSchema, reason, storeTimeoutMs, type StoreClient } from './client.js';
 import { ReadybookError } from '../errors.js';
 
@@ -33,12 +34,7 @@ async function withStore<T>(config: StoreConfig, timeoutMs: number, what: string
  * row whose engine was killed, or lost its machine, is no longer so: it reads as `interrupted`, as a
  * killed run does in its own home, until it is resumed there.
  */
-const LIVE_SQL = `EXISTS (
-  SELECT 1 FROM readybook_locks l
-  CROSS JOIN LATERAL (SELECT ('x' || left(encode(sha256(convert_to(l.name, 'UTF8')), 'hex'), 16))::bit(64)::bigint AS k) key
-  JOIN pg_locks p ON p.locktype = 'advisory' AND p.granted AND p.objsubid = 1 AND p.pid = l.backend_pid
-    AND p.classid = ((key.k >> 32) & 4294967295)::oid AND p.objid = (key.k & 4294967295)::oid
-  WHERE l.name = 'runbook:' || r.runbook AND l.run_id = r.run_id)`;
+const LIVE_SQL = `EXISTS (SELECT 1 FROM readybook_locks l WHERE l.name = 'runbook:' || r.runbook AND l.run_id = r.run_id AND ${holdsSql('l')})`;
 
 /** The newest runs in the store (by run id, which starts with the start time), optionally of one runbook. */
 export function listStoreRuns(config: StoreConfig, options: { timeoutMs: number; limit: number; runbook?: string }): Promise<StoreRun[]> {

@@ -11,7 +11,7 @@ import { storeConfig } from '../../store/config.js';
 import { storeTimeoutMs } from '../../store/client.js';
 import { listStoreRuns, type StoreRun } from '../../store/read.js';
 
-type Row = Pick<StoreRun, 'runId' | 'runbook' | 'exitCode' | 'startedAt' | 'durationMs' | 'operator' | 'outputs'> & { status: string };
+type Row = Pick<StoreRun, 'runId' | 'runbook' | 'exitCode' | 'startedAt' | 'durationMs' | 'operator' | 'host' | 'outputs'> & { status: string };
 
 export default async function runs({ args, cwd, env }: CommandContext): Promise<number> {
   const home = readybookHome(cwd, env);
@@ -44,7 +44,7 @@ export default async function runs({ args, cwd, env }: CommandContext): Promise<
     rows = [...rows, ...remote.filter((r) => !seen.has(r.runId))].sort((a, b) => (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0)).slice(0, limit);
   }
   if (args.json) {
-    process.stdout.write(`${JSON.stringify(rows.map((r) => ({ runId: r.runId, runbook: r.runbook.id, status: r.status, exitCode: r.exitCode, startedAt: r.startedAt, durationMs: r.durationMs, operator: r.operator, outputs: r.outputs })))}\n`);
+    process.stdout.write(`${JSON.stringify(rows.map((r) => ({ runId: r.runId, runbook: r.runbook.id, status: r.status, exitCode: r.exitCode, startedAt: r.startedAt, durationMs: r.durationMs, operator: r.operator, host: r.host, outputs: r.outputs })))}\n`);
     return EXIT.passed;
   }
   if (rows.length === 0) {
@@ -53,9 +53,10 @@ export default async function runs({ args, cwd, env }: CommandContext): Promise<
   }
   const style = makeStyle(process.stdout);
   const colour = (s: string) => (s === 'passed' ? style.green(s) : s === 'running' ? style.cyan(s) : s === 'rolled-back' || s === 'failed' ? style.yellow(s) : style.red(s));
-  process.stdout.write(
-    `${table([['run id', 'runbook', 'status', 'started', 'duration', 'operator'], ...rows.map((r) => [r.runId, r.runbook.id, colour(r.status), `${r.startedAt.replace('T', ' ').slice(0, 19)} UTC`, r.durationMs === null ? '—' : formatDuration(r.durationMs), r.operator])], style)}\n`,
-  );
+  // With a store, runs come from many machines: say which.
+  const head = ['run id', 'runbook', 'status', 'started', 'duration', 'operator', ...(config ? ['host'] : [])];
+  const cells = (r: Row) => [r.runId, r.runbook.id, colour(r.status), `${r.startedAt.replace('T', ' ').slice(0, 19)} UTC`, r.durationMs === null ? '—' : formatDuration(r.durationMs), r.operator, ...(config ? [r.host] : [])];
+  process.stdout.write(`${table([head, ...rows.map(cells)], style)}\n`);
   return EXIT.passed;
 }
 
