@@ -136,6 +136,8 @@ export async function runCheck(args: CheckArgs): Promise<number> {
 export interface EvidenceAddArgs {
   runId: string;
   home: string;
+  /** The run's folder, when the caller located it (the store's copy of a run made elsewhere); default `<home>/runs/<run-id>`. */
+  runDir?: string;
   cwd: string;
   /** Defaults to `<repository root>/evidence`. */
   evidenceDir?: string;
@@ -152,7 +154,7 @@ export async function runEvidenceAdd(args: EvidenceAddArgs): Promise<number> {
   const root = gitRoot(args.cwd) ?? resolve(args.cwd);
   {
     const trust = loadTrust(root, args.home, env);
-    const { path, status, signer } = await publishEvidence(args.runId, { home: args.home, evidenceDir: args.evidenceDir ? resolve(args.cwd, args.evidenceDir) : join(root, 'evidence'), trust, env });
+    const { path, status, signer } = await publishEvidence(args.runId, { home: args.home, evidenceDir: args.evidenceDir ? resolve(args.cwd, args.evidenceDir) : join(root, 'evidence'), trust, env, ...(args.runDir ? { runDir: args.runDir } : {}) });
     stdout.write(`wrote ${displayPath(path, args.cwd)} (${status}) and its signature .sig by ${signer}; commit both to keep the evidence\n`);
     if (!trust.allowed.some((s) => s.key.fingerprint === signer)) {
       stderr.write(`note: ${signer} is not listed in ${trust.allowedFile}: check will not count this evidence until its public key is added there\n`);

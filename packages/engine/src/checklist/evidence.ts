@@ -1,10 +1,9 @@
 import { ReadybookError } from '../errors.js';
 import { storeConfig } from '../store/config.js';
 import { storeTimeoutMs } from '../store/client.js';
-import { fetchStoreRun, fetchStoreRunsOf } from '../store/read.js';
-import { existsSync } from 'node:fs';
+import { fetchStoreRunsOf } from '../store/read.js';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseReport, readEvidenceRuns as readEvidence, readHomeRuns as readHome, type RunRead } from '../record/read.js';
 import { SEAL_FILE, SEAL_SIG_FILE } from '../trust/seal.js';
 import { loadTrustFrom } from '../trust/keys.js';
@@ -137,24 +136,16 @@ function applyVerification(record: RunRecord, result: Verification): void {
  * embedded, and `<run-id>.json.sig`, an SSHSIG signature of the file (namespace readybook-evidence) by this
  * home's key or READYBOOK_SIGNING_KEY. The run must verify first. Throws a ReadybookError (RB074, or RB070 when the run does not verify).
  */
-/** The run's folder in this home or, with a store, a copy of the store's (a run made on another machine, in CI say). */
-async function runToPublish(runId: string, where: EvidenceLocations): Promise<string> {
-  const dir = join(where.home, 'runs', runId);
-  const env = where.env ?? process.env;
-  const config = storeConfig(env);
-  if (existsSync(dir) || !config) return dir;
-  return (await fetchStoreRun(config, where.home, runId, { timeoutMs: storeTimeoutMs(env) })) ?? dir;
-}
-
-export async function publishEvidence(runId: string, where: EvidenceLocations & { env?: NodeJS.ProcessEnv }): Promise<{ path: string; runbookId: string; status: string; signer: string }> {
+export async function publishEvidence(runId: string, where: EvidenceLocations & { env?: NodeJS.ProcessEnv; runDir?: string }): Promise<{ path: string; runbookId: string; status: string; signer: string }> {
   if (!SAFE_ID.test(runId)) throw new ReadybookError('RB074', `\`${runId}\` is not a run id`, { hint: 'List run ids with `readybook runs`.' });
-  const dir = await runToPublish(runId, where);
+  // The folder the caller located (a home's run, or the store's copy of one made elsewhere), else this home's.
+  const dir = where.runDir ?? join(where.home, 'runs', runId);
   const text = await readText(join(dir, 'report.json'));
   if (text === undefined) {
     const exists = (await listDir(dir)).length > 0;
     throw exists
       ? new ReadybookError('RB074', `run ${runId} has no report.json: it is still running or was killed`, { hint: 'Only finished runs can be published; resume it with `readybook resume`.' })
-      : new ReadybookError('RB074', `no run ${runId} in ${join(where.home, 'runs')}${storeConfig(where.env ?? process.env) ? ` nor in the store ${storeConfig(where.env ?? process.env)!.label}` : ''}`, { hint: 'List run ids with `readybook runs`, and check READYBOOK_HOME.' });
+      : new ReadybookError('RB074', `no run ${runId} in ${dirname(dir)}`, { hint: 'List run ids with `readybook runs`, and check READYBOOK_HOME.' });
   }
   let report: Record<string, unknown>;
   try {

@@ -7,8 +7,8 @@ export default async function evidence({ args, cwd, env }: CommandContext): Prom
   const [action, runArg] = args._;
   if (action !== 'add') throw new ReadybookError('RB060', `unknown evidence action ${JSON.stringify(action)}; use \`readybook evidence add <run-id>\``);
   const home = readybookHome(cwd, env);
-  // `latest` or a run id, of this home or (with a store) of any machine's.
-  const { runId } = await locateRun(home, String(runArg ?? args.runId), env);
+  // `latest` or a run id, of this home or (with a store) of any machine's: fetched once, published from there.
+  const { runId, dir } = await locateRun(home, String(runArg ?? args.runId), env);
   const { runEvidenceAdd } = await import('../../checklist/index.js');
-  return runEvidenceAdd({ runId, home, cwd, env });
+  return runEvidenceAdd({ runId, runDir: dir, home, cwd, env });
 }
