@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -29,6 +29,8 @@ export interface TestStore {
   /** postgresql://readybook:<password>@127.0.0.1:<port>/readybook */
   url: string;
   query<T extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params?: unknown[], database?: string): Promise<T[]>;
+  /** Makes `role` log in with its password on loopback (the sandbox trusts every local login), then reloads. */
+  requirePassword(role: string): Promise<void>;
   /** Stops PostgreSQL (fast shutdown: every connection is closed) and starts it again. */
   stop(): void;
   start(): void;
@@ -71,6 +73,11 @@ export async function startStore(): Promise<TestStore> {
   return {
     url: `postgresql://readybook:${STORE_PASSWORD}@127.0.0.1:${port}/readybook`,
     query: (sql, params, database = 'readybook') => admin(sql, params, database),
+    async requirePassword(role) {
+      const hba = join(vars.SANDBOX_PGDATA!, 'pg_hba.conf');
+      writeFileSync(hba, `host all ${role} 127.0.0.1/32 scram-sha-256\n${readFileSync(hba, 'utf8')}`);
+      await admin('SELECT pg_reload_conf()');
+    },
     stop: () => pgCtl(['stop', '-m', 'fast', '-w']),
     start: up,
     down() {

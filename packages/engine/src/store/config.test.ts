@@ -25,6 +25,18 @@ describe('READYBOOK_STORE', () => {
     const words = storeConfig({ READYBOOK_STORE: "host=db password='it''s' user=rb" })!;
     expect(maskStoreText(words, words.url)).not.toContain("it''s");
   });
+
+  it('masks a one-character password where connection text carries it, and leaves the words of a message alone', () => {
+    const config = storeConfig({ READYBOOK_STORE: 'postgresql://readybook:e@127.0.0.1:5432/readybook' })!;
+    expect(config.label).toBe('postgresql://readybook:***@127.0.0.1:5432/readybook');
+    expect(maskStoreText(config, 'password authentication failed for user "readybook"')).toBe('password authentication failed for user "readybook"');
+    expect(maskStoreText(config, 'bad postgres://readybook:e@db/x, password=e or password="e"; host=db password=e')).toBe(
+      'bad postgres://readybook:***@db/x, password=*** or password="***"; host=db password=***',
+    );
+    const digit = storeConfig({ READYBOOK_STORE: 'host=127.0.0.1 port=1 password=1' })!;
+    expect(digit.label).toBe('host=127.0.0.1 port=1 password=***');
+    expect(maskStoreText(digit, 'connect ECONNREFUSED 127.0.0.1:1 (password=1)')).toBe('connect ECONNREFUSED 127.0.0.1:1 (password=***)');
+  });
 });
 
 describe('lock keys', () => {

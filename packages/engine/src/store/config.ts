@@ -61,13 +61,30 @@ export function describeStore(url: string): string {
   return masked.replace(/([?&]password=)[^&#]*/gi, '$1***');
 }
 
-/** Any text (a driver error, a log line) with the store's password and connection string masked. */
+/** A password at least this long is masked wherever it appears; a shorter one where a connection string puts it. */
+const MASK_ANYWHERE = 4;
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Any text (a driver error, a log line) with the store's connection string and password masked. A
+ * password of 4 characters or more is masked wherever it appears. A shorter one (a one-letter password
+ * is still a password) is masked where connection text carries it (`user:…@host`, `password=…`), not in
+ * every word that happens to contain its letters: masking `e` everywhere would turn `password
+ * authentication failed for user` into `auth***ntication fail***d`, a message nobody can read.
+ */
 export function maskStoreText(config: StoreConfig, text: string): string {
   let out = text.split(config.url).join(config.label);
-  if (config.password) {
-    out = out.split(config.password).join('***');
-    const encoded = encodeURIComponent(config.password);
-    if (encoded !== config.password) out = out.split(encoded).join('***');
+  if (!config.password) return out;
+  for (const secret of new Set([config.password, encodeURIComponent(config.password)])) {
+    if (secret.length >= MASK_ANYWHERE) {
+      out = out.split(secret).join('***');
+      continue;
+    }
+    const s = escapeRegExp(secret);
+    out = out
+      .replace(new RegExp(`(://[^\\s/@:]*:)${s}(@)`, 'g'), '$1***$2')
+      .replace(new RegExp(`(password\\s*=\\s*)(['"]?)${s}\\2(?=[\\s&#;,)]|$)`, 'gi'), '$1$2***$2');
   }
   return out;
 }
