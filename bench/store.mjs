@@ -236,21 +236,31 @@ async function siteBuilds({ url, work, env, runs, pairs, seedReport, seedJournal
       child.stderr.on('data', (c) => (out += c));
       child.on('close', (code) => {
         const seconds = (performance.now() - started) / 1000;
+        // What the first runbook's page says it read (its "N of M runs" note): the build read what it was given.
+        let page = '';
+        try {
+          page = readFileSync(join(outDir, 'runbooks', runbooks[0], 'index.html'), 'utf8');
+        } catch {}
         rmSync(outDir, { recursive: true, force: true });
         if (code !== 0) return fail(new Error(`astro build exited ${code}:\n${out.split('\n').slice(-20).join('\n')}`));
-        done(seconds);
+        const note = /data-store-runs="(\d+)" data-read="(\d+)"/.exec(page);
+        done({ seconds, note: note ? `the ${runbooks[0]} page reads ${note[2]} of its ${note[1]} store runs` : undefined });
       });
     });
   const times = { none: [], file: [], store: [] };
+  let storeNote;
   for (let i = 0; i < pairs; i += 1) {
-    times.none.push(await build({ READYBOOK_HOME: emptyHome, READYBOOK_STORE: '' }));
-    times.file.push(await build({ READYBOOK_HOME: fileHome, READYBOOK_STORE: '' }));
-    times.store.push(await build({ READYBOOK_HOME: emptyHome, READYBOOK_STORE: url }));
+    times.none.push((await build({ READYBOOK_HOME: emptyHome, READYBOOK_STORE: '' })).seconds);
+    times.file.push((await build({ READYBOOK_HOME: fileHome, READYBOOK_STORE: '' })).seconds);
+    const fromStore = await build({ READYBOOK_HOME: emptyHome, READYBOOK_STORE: url });
+    times.store.push(fromStore.seconds);
+    storeNote = fromStore.note;
   }
   const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const [none, file, store] = [med(times.none), med(times.file), med(times.store)];
   console.log(`(c) docs build (cold, ${runbooks.length} runbooks) with ${runs.toLocaleString('en')} runs, ${pairs} build(s) each, medians: no runs ${none.toFixed(1)} s`);
   console.log(`    file store ${file.toFixed(1)} s (${(file / none).toFixed(2)}× the build without runs) | pg store ${store.toFixed(1)} s (${(store / none).toFixed(2)}×) → ratio pg / file ${(store / file).toFixed(2)}×`);
+  if (storeNote) console.log(`    (the site reads at most 500 runs a runbook from the store: ${storeNote})`);
   // Leave the docs' content cache as a normal build would: the next `pnpm docs:build` rebuilds it.
   for (const cache of ['node_modules/.astro', '.astro']) rmSync(join(docs, cache), { recursive: true, force: true });
 }

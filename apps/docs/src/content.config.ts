@@ -6,15 +6,11 @@ import { adrFrontmatterSchema } from '@readybook/schema';
 import { checklistLoader } from './lib/checklist-loader';
 import { contentRoot, decisionsDir, evaluationsDir, evidenceDir, readybookHome, runbooksDir } from './lib/paths';
 import { runsLoader } from './lib/runs';
-import { storeConfig, storeTimeoutMs } from '@readybook/engine';
+import { sharedStore } from './lib/shared-store';
 import { runbookLoader } from './lib/runbook-loader';
 import { alertsLoader } from './lib/alerts-loader';
 
-/** The shared store, when the build has READYBOOK_STORE (never printed: its label masks the password). */
-function storeSource() {
-  const config = storeConfig(process.env);
-  return config ? { store: { config, timeoutMs: storeTimeoutMs(process.env) } } : {};
-}
+const store = sharedStore(process.env);
 
 export const collections = {
   docs: defineCollection({ loader: docsLoader(), schema: docsSchema() }),
@@ -27,10 +23,10 @@ export const collections = {
     loader: glob({ pattern: '[0-9][0-9][0-9][0-9]-*.md', base: decisionsDir }),
     schema: adrFrontmatterSchema,
   }),
-  /** Parsed by the engine's checklist reader, with `evidence/evaluations/<id>.json` when `readybook check` wrote it. */
   /** Run reports: committed under evidence/runs, the shared store's (READYBOOK_STORE), and local ones in $READYBOOK_HOME/runs. */
-  runs: defineCollection({ loader: runsLoader({ evidenceDir, home: readybookHome, ...storeSource() }) }),
-  checklists: defineCollection({ loader: checklistLoader(contentRoot, evaluationsDir, storeSource().store) }),
+  runs: defineCollection({ loader: runsLoader({ evidenceDir, home: readybookHome, ...(store ? { store } : {}) }) }),
+  /** Parsed by the engine's checklist reader, with `evidence/evaluations/<id>.json` when `readybook check` wrote it. */
+  checklists: defineCollection({ loader: checklistLoader(contentRoot, evaluationsDir, store) }),
   /** The alert rules of monitoring/rules/, cross-checked with the runbooks as `readybook validate` does. */
   alerts: defineCollection({ loader: alertsLoader(contentRoot) }),
 };

@@ -14,7 +14,7 @@ export type { RunReport } from '@readybook/schema';
 export { readybookHome } from './record/home.js';
 export { describeStore, storeConfig, type StoreConfig } from './store/config.js';
 export { storeTimeoutMs } from './store/client.js';
-export { readStoreEvaluations, readStoreReports, type StoreReport } from './store/read.js';
+export { readStoreEvaluations, readStoreReports, readStoreState, type StoreReport } from './store/read.js';
 export { Masker } from './run/mask.js';
 export { runState } from './record/state.js';
 export { gitRoot } from './record/home.js';

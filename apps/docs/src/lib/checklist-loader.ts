@@ -3,12 +3,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
 import { formatDiagnostic, readChecklist, ReadybookError, type ChecklistItem as EngineItem } from '@readybook/engine/checklist';
-import { readStoreEvaluations, type StoreConfig } from '@readybook/engine';
+import { readStoreEvaluations } from '@readybook/engine';
 import type { ChecklistFrontmatter } from '@readybook/schema';
 import { proseAround } from './checklist.js';
 import { asEvaluation, newerEvaluation, readEvaluation, type ChecklistEvaluation } from './evaluation.js';
 import { inlineHtml } from './markdown.js';
 import { repoRelative } from './paths.js';
+import { readShared, type SharedStore } from './shared-store.js';
 import { reloadOnChange } from './watch.js';
 
 /** An item as the engine parsed it, with its text rendered by the site's Markdown pipeline. */
@@ -43,21 +44,10 @@ export function checklistLoader(root: string, evaluationsDir: string, shared?: S
   };
 }
 
-/** READYBOOK_STORE at build time: its newest evaluation of a checklist wins over an older committed one. */
-export interface SharedStore {
-  config: StoreConfig;
-  timeoutMs: number;
-}
-
 async function storeEvaluations(shared: SharedStore | undefined): Promise<Map<string, { value: unknown; where: string }>> {
   if (!shared) return new Map();
-  try {
-    const rows = await readStoreEvaluations(shared.config, { timeoutMs: shared.timeoutMs });
-    return new Map(rows.map((r) => [r.checklist, { value: r.evaluation, where: `the store ${shared.config.label} (evaluation of ${r.checklist} at ${r.evaluatedAt} on ${r.host})` }]));
-  } catch (error) {
-    const e = error as { code?: string; message?: string };
-    throw new Error(`${e.code ?? 'RB053'}: ${e.message ?? String(error)}; the site shows the store's checklist evaluations when READYBOOK_STORE is set: start the store, or build without READYBOOK_STORE`);
-  }
+  const rows = await readShared('checklist evaluations', () => readStoreEvaluations(shared.config, { timeoutMs: shared.timeoutMs }));
+  return new Map(rows.map((r) => [r.checklist, { value: r.evaluation, where: `the store ${shared.config.label} (evaluation of ${r.checklist} at ${r.evaluatedAt} on ${r.host})` }]));
 }
 
 async function loadChecklists({ store, renderMarkdown, generateDigest, logger }: LoaderContext, root: string, evaluationsDir: string, shared?: SharedStore): Promise<void> {

@@ -17,6 +17,7 @@ function run(runId: string, endedAt: string, outputs: Record<string, string>, pa
     source: 'evidence',
     file: '',
     alsoIn: [],
+    storeRuns: null,
   };
 }
 

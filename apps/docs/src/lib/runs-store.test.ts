@@ -7,7 +7,7 @@ import { storeConfig } from '@readybook/engine';
 // The engine's own test harness: its real CLI, and a throwaway PostgreSQL cluster started by the sandbox's script.
 import { cli, workspace } from '../../../../packages/engine/test/helpers';
 import { pgBinDir, STORE_PASSWORD, startStore, type TestStore } from '../../../../packages/engine/test/store-helpers';
-import { loadRunHistory } from './runs';
+import { loadRunHistory, storeCoverage } from './runs';
 import { checklistLoader } from './checklist-loader';
 import { fakeContext } from './fake-loader-context';
 
@@ -49,15 +49,44 @@ describe.skipIf(pgBinDir() === undefined)('the site with a shared store (READYBO
 
     const withStore = await loadRunHistory({ evidenceDir, home, store: { config: storeConfig({ READYBOOK_STORE: store.url })!, timeoutMs: 3000 } });
     expect(withStore.warnings).toEqual([]);
-    expect(withStore.byRunbook.get('shared')!.map((r) => [r.runId, r.source, r.alsoIn, r.operator])).toEqual([
-      [newer, 'store', [], 'alice'],
-      [older, 'evidence', ['store'], 'alice'],
+    expect(withStore.byRunbook.get('shared')!.map((r) => [r.runId, r.source, r.alsoIn, r.operator, r.storeRuns])).toEqual([
+      [newer, 'store', [], 'alice', 2],
+      [older, 'evidence', ['store'], 'alice', 2],
     ]);
+    // A read cut at one run per runbook takes the newest (also the newest passing) and says how many there are.
+    const cut = await loadRunHistory({ evidenceDir, home, store: { config: storeConfig({ READYBOOK_STORE: store.url })!, timeoutMs: 3000, perRunbook: 1 } });
+    expect(cut.byRunbook.get('shared')!.map((r) => [r.runId, r.source, r.alsoIn, r.storeRuns])).toEqual([
+      [newer, 'store', [], 2],
+      [older, 'evidence', [], null],
+    ]);
+    expect(storeCoverage(cut.byRunbook.get('shared')!)).toEqual({ inStore: 2, read: 1, unread: 1 });
     expect(withStore.byRunbook.get('shared')![0]!.file).toBe(`store:${newer}`);
     // Without the store, only the committed run.
     expect((await loadRunHistory({ evidenceDir, home })).byRunbook.get('shared')!.map((r) => r.runId)).toEqual([older]);
     expect(JSON.stringify([...withStore.byRunbook.values()])).not.toContain(STORE_PASSWORD);
   });
+
+  it("is a new docs build, not turbo's cached one, once another machine's run reaches the store", async () => {
+    const repo = path.resolve(import.meta.dirname, '../../../..');
+    // The hash turbo would give the docs build (scripts/turbo.mjs puts the store's state in it), without building.
+    const docsHash = (env: NodeJS.ProcessEnv) => {
+      const dry = spawnSync(process.execPath, [path.join(repo, 'scripts/turbo.mjs'), 'run', 'build', '--filter=@readybook/docs', '--dry=json'], { cwd: repo, env, encoding: 'utf8' });
+      expect(dry.status, dry.stderr).toBe(0);
+      expect(dry.stdout + dry.stderr).not.toContain(STORE_PASSWORD);
+      return (JSON.parse(dry.stdout) as { tasks: Array<{ taskId: string; hash: string }> }).tasks.find((t) => t.taskId === '@readybook/docs#build')!.hash;
+    };
+    const { READYBOOK_STORE: _unset, ...plain } = process.env;
+    const withStore = { ...plain, READYBOOK_STORE: store.url };
+    const before = docsHash(withStore);
+    expect(docsHash(withStore)).toBe(before);
+    expect(docsHash(plain)).not.toBe(before);
+    const carol = machine(store, 'carol');
+    carol.write('runbooks/later.md', runbook('Later', quick('One')));
+    expect(cli(['run', 'later', '--yes'], { cwd: carol.dir, env: carol.env }).code).toBe(0);
+    const after = docsHash(withStore);
+    expect(after).not.toBe(before);
+    expect(docsHash(withStore)).toBe(after);
+  }, 60_000);
 
   it('fails the build, with the password masked, when the store does not answer', async () => {
     const site = await mkdtemp(path.join(tmpdir(), 'site-'));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '@readybook/engine';
-import { lastPassing, loadRunHistory, summarize } from './runs';
+import { lastPassing, loadRunHistory, storeCoverage, summarize, type RunSummary } from './runs';
 
 // Run ids as the engine makes them: `<time>-<runbook>-<hex>`.
 const R1 = '20261120T095956Z-dr-drill-a1';
@@ -112,5 +112,24 @@ describe('summarize', () => {
   it('keeps an unfinished run with no end and no duration', () => {
     const r = { ...report(U, 'deploy', 'interrupted', '2026-11-20T10:00:00Z'), endedAt: null, durationMs: null };
     expect(summarize(r as RunReport, 'journal', 'runs/u/report.json')).toMatchObject({ endedAt: null, durationMs: null, status: 'interrupted' });
+  });
+});
+
+describe('storeCoverage', () => {
+  const run = (runId: string, source: RunSummary['source'], alsoIn: RunSummary['source'][], storeRuns: number | null): RunSummary => ({
+    ...summarize(report(runId, 'deploy', 'passed', '2026-11-20T10:00:00Z') as RunReport, source, ''),
+    alsoIn,
+    storeRuns,
+  });
+
+  it('counts what the site read of the store, committed copies of store runs included', () => {
+    const runs = [run('a', 'store', [], 1200), run('b', 'evidence', ['store'], 1200), run('c', 'evidence', [], null), run('d', 'journal', [], null)];
+    expect(storeCoverage(runs)).toEqual({ inStore: 1200, read: 2, unread: 1198 });
+  });
+
+  it('reads all of a store with fewer runs than the cap, and nothing without a store', () => {
+    expect(storeCoverage([run('a', 'store', [], 2), run('b', 'evidence', ['store'], 2)])).toEqual({ inStore: 2, read: 2, unread: 0 });
+    expect(storeCoverage([run('c', 'evidence', [], null)])).toEqual({ inStore: 0, read: 0, unread: 0 });
+    expect(storeCoverage([])).toEqual({ inStore: 0, read: 0, unread: 0 });
   });
 });

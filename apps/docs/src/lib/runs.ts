@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Loader, LoaderContext } from 'astro/loaders';
-import { readEvidenceRuns, readHomeRuns, readStoreReports, REPORT_FILE, type RunReport, type StoreConfig } from '@readybook/engine';
+import { readEvidenceRuns, readHomeRuns, readStoreReports, REPORT_FILE, type RunReport } from '@readybook/engine';
+import { readShared, type SharedStore } from './shared-store.js';
 
 /** One finished run of a runbook, from its report (the engine's report.json, see packages/engine/src/record/report.ts). */
 export interface RunSummary {
@@ -22,6 +23,11 @@ export interface RunSummary {
   file: string;
   /** The other sources that have the same run (it is shown once, from `source`). */
   alsoIn: RunSource[];
+  /**
+   * How many finished runs of this runbook the shared store has, when this run was read from it: the site
+   * reads at most STORE_RUNS_PER_RUNBOOK of them, so a page can say it shows the newest N of M.
+   */
+  storeRuns: number | null;
 }
 
 export type RunSource = 'evidence' | 'store' | 'journal';
@@ -32,7 +38,7 @@ export interface RunSources {
   /** READYBOOK_HOME: reports in `runs/<run-id>/report.json`. */
   home: string;
   /** READYBOOK_STORE, when the build has one: every machine's finished runs (ADR 0024). */
-  store?: { config: StoreConfig; timeoutMs: number; perRunbook?: number };
+  store?: SharedStore & { perRunbook?: number };
 }
 
 /**
@@ -66,6 +72,7 @@ export function summarize(report: RunReport, source: RunSummary['source'], file:
     source,
     file,
     alsoIn: [],
+    storeRuns: null,
   };
 }
 
@@ -86,7 +93,10 @@ export async function loadRunHistory({ evidenceDir, home, store }: RunSources): 
   const byId = new Map<string, RunSummary>();
   const put = (summary: RunSummary) => {
     const before = byId.get(summary.runId);
-    if (before) summary.alsoIn = [...new Set([...before.alsoIn, before.source])];
+    if (before) {
+      summary.alsoIn = [...new Set([...before.alsoIn, before.source])];
+      summary.storeRuns ??= before.storeRuns;
+    }
     byId.set(summary.runId, summary);
   };
   const local = await readHomeRuns(home);
@@ -96,15 +106,10 @@ export async function loadRunHistory({ evidenceDir, home, store }: RunSources): 
     put(summarize(run.report, 'journal', path.relative(home, path.join(run.file, REPORT_FILE)).split(path.sep).join('/')));
   }
   if (store) {
-    let reports: Awaited<ReturnType<typeof readStoreReports>>;
-    try {
-      reports = await readStoreReports(store.config, { timeoutMs: store.timeoutMs, perRunbook: store.perRunbook ?? STORE_RUNS_PER_RUNBOOK });
-    } catch (error) {
-      const e = error as { code?: string; message?: string };
-      throw new Error(`${e.code ?? 'RB053'}: ${e.message ?? String(error)}; the site shows the store's runs when READYBOOK_STORE is set: start the store, or build without READYBOOK_STORE to publish only committed evidence and this home's runs`);
-    }
-    for (const { runId, report, problem } of reports) {
-      if (report) put(summarize(report, 'store', `store:${runId}`));
+    const perRunbook = store.perRunbook ?? STORE_RUNS_PER_RUNBOOK;
+    const reports = await readShared('runs', () => readStoreReports(store.config, { timeoutMs: store.timeoutMs, perRunbook }));
+    for (const { runId, report, problem, runbookRuns } of reports) {
+      if (report) put({ ...summarize(report, 'store', `store:${runId}`), storeRuns: runbookRuns });
       else warnings.push(`store:${runId} in ${store.config.label}: ${problem}; skipped`);
     }
   }
@@ -155,6 +160,16 @@ export function groupByRunbook(runs: Iterable<RunSummary>): Map<string, RunSumma
   for (const run of runs) byRunbook.set(run.runbookId, [...(byRunbook.get(run.runbookId) ?? []), run]);
   for (const list of byRunbook.values()) list.sort((a, b) => runTime(b).localeCompare(runTime(a)) || b.runId.localeCompare(a.runId));
   return byRunbook;
+}
+
+/**
+ * Of a runbook's runs in the shared store, how many the site read and how many it did not (it reads the
+ * newest STORE_RUNS_PER_RUNBOOK and the last passing one): a page with `unread` > 0 says it shows part.
+ */
+export function storeCoverage(runs: readonly RunSummary[]): { inStore: number; read: number; unread: number } {
+  const inStore = Math.max(0, ...runs.map((run) => run.storeRuns ?? 0));
+  const read = runs.filter((run) => run.source === 'store' || run.alsoIn.includes('store')).length;
+  return { inStore, read, unread: Math.max(0, inStore - read) };
 }
 
 /** The newest passing run, if any. */

@@ -17,6 +17,7 @@ function run(runId: string, status: string, durationMs: number | null, endedAt =
     source: 'evidence',
     file: '',
     alsoIn: [],
+    storeRuns: null,
   };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunReport } from '@readybook/schema';
@@ -147,28 +148,33 @@ export interface StoreReport {
   report?: RunReport;
   /** Why the stored report is not one (a report of a newer readybook, or damaged). */
   problem?: string;
+  /** The runbook's finished runs in the store: more than were read when `perRunbook` cut the list. */
+  runbookRuns: number;
 }
 
 /**
- * The reports of the store's finished runs, newest first: of each runbook its newest `perRunbook`, and
- * its newest passing run when that is older (what "last passing run" needs). For the docs site: reports
- * are shown, not trusted; `check` is what verifies a run (chain, seal, key) before it counts.
+ * The reports of the store's finished runs: of each runbook its newest `perRunbook` (by start time: run
+ * ids order by the second only), and its newest passing run when that is older (what "last passing run"
+ * needs), with how many finished runs it has. For the docs site: reports are shown, not trusted; `check`
+ * is what verifies a run (chain, seal, key) before it counts.
  */
 export function readStoreReports(config: StoreConfig, options: { timeoutMs: number; perRunbook: number }): Promise<StoreReport[]> {
   return withStore(config, options.timeoutMs, 'run reports', async (client) => {
-    const { rows } = await client.query<{ run_id: string; report: unknown }>(
-      `SELECT run_id, report FROM (
+    const { rows } = await client.query<{ run_id: string; report: unknown; runbook_runs: string }>(
+      `SELECT run_id, report, runbook_runs FROM (
          SELECT run_id, status, report,
-           row_number() OVER (PARTITION BY runbook ORDER BY run_id DESC) AS newest,
-           row_number() OVER (PARTITION BY runbook, status = 'passed' ORDER BY run_id DESC) AS newest_of_kind
+           count(*) OVER (PARTITION BY runbook) AS runbook_runs,
+           row_number() OVER (PARTITION BY runbook ORDER BY started_at DESC, run_id DESC) AS newest,
+           row_number() OVER (PARTITION BY runbook, status = 'passed' ORDER BY started_at DESC, run_id DESC) AS newest_of_kind
          FROM readybook_runs WHERE report IS NOT NULL AND status <> 'running') runs
        WHERE newest <= $1 OR (status = 'passed' AND newest_of_kind = 1)
        ORDER BY run_id DESC`,
       [options.perRunbook],
     );
-    return rows.map(({ run_id: runId, report }) => {
+    return rows.map(({ run_id: runId, report, runbook_runs }) => {
       const parsed = parseReport(report);
-      return 'report' in parsed ? { runId, report: parsed.report } : { runId, problem: parsed.problem };
+      const runbookRuns = Number(runbook_runs);
+      return 'report' in parsed ? { runId, report: parsed.report, runbookRuns } : { runId, problem: parsed.problem, runbookRuns };
     });
   });
 }
@@ -180,5 +186,21 @@ export function readStoreEvaluations(config: StoreConfig, options: { timeoutMs: 
       'SELECT DISTINCT ON (checklist) checklist, evaluated_at, host, operator, evaluation FROM readybook_evaluations ORDER BY checklist, evaluated_at DESC, host',
     );
     return rows.map((r) => ({ checklist: r.checklist, evaluatedAt: r.evaluated_at.toISOString(), host: r.host, operator: r.operator, evaluation: r.evaluation }));
+  });
+}
+
+/**
+ * A digest of what the docs site reads from the store: it changes when a run or an evaluation is added,
+ * changes (a report written, a run resumed) or is removed. Turborepo cannot hash a database, so the build
+ * hashes this instead (scripts/turbo.mjs): a build after new runs elsewhere is not a cache hit. The digest
+ * covers the store's label (its password masked), never the password.
+ */
+export function readStoreState(config: StoreConfig, options: { timeoutMs: number }): Promise<string> {
+  return withStore(config, options.timeoutMs, 'its state', async (client) => {
+    const { rows } = await client.query<{ runs: string; evaluations: string }>(
+      `SELECT (SELECT count(*) || ' ' || coalesce(max(updated_at)::text, '-') FROM readybook_runs) AS runs,
+              (SELECT count(*) || ' ' || coalesce(max(evaluated_at)::text, '-') FROM readybook_evaluations) AS evaluations`,
+    );
+    return createHash('sha256').update(`${config.label}\n${rows[0]!.runs}\n${rows[0]!.evaluations}`).digest('hex');
   });
 }
