@@ -1,4 +1,5 @@
 import type { AdrFrontmatter, AdrStatus } from '@readybook/schema';
+import { inputError } from './input-error.js';
 
 /** An ADR as the site sees it: its collection id (file name without .md) and validated frontmatter. */
 export interface AdrRecord {
@@ -49,7 +50,7 @@ export function checkAdrLinks(adrs: ReadonlyArray<AdrRecord>): string[] {
 /** Sorts by number and fails loudly on any broken cross-reference, so a bad log never publishes. */
 export function orderedAdrs<T extends AdrRecord>(adrs: ReadonlyArray<T>): T[] {
   const problems = checkAdrLinks(adrs);
-  if (problems.length > 0) throw new Error(`The decision log is inconsistent:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  if (problems.length > 0) throw inputError(`The decision log is inconsistent:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return [...adrs].sort((a, b) => a.data.number - b.data.number);
 }
 

@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { inputError } from './input-error.js';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
@@ -96,7 +97,7 @@ async function loadChecklists({ store, renderMarkdown, generateDigest, logger }:
       ),
     });
   }
-  if (problems.length > 0) throw new Error(`checklists/ has ${problems.length} invalid checklist(s):\n${problems.join('\n')}`);
+  if (problems.length > 0) throw inputError(`checklists/ has ${problems.length} invalid checklist(s):\n${problems.join('\n')}`);
   store.clear();
   for (const entry of entries) {
     const data = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { inputError } from './input-error.js';
 import path from 'node:path';
 import { PASSING_STATUSES, type ChecklistEvaluation, type ItemResult, type ItemStatus } from '@readybook/engine/checklist';
 
@@ -18,7 +19,7 @@ export function readEvaluation(dir: string, checklistId: string): ChecklistEvalu
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${file}: not valid JSON (${(error as Error).message}); run \`pnpm readybook check ${checklistId}\` to write it again`);
+    throw inputError(`${file}: not valid JSON (${(error as Error).message}); run \`pnpm readybook check ${checklistId}\` to write it again`);
   }
   return asEvaluation(parsed, file, checklistId);
 }
@@ -27,7 +28,7 @@ export function readEvaluation(dir: string, checklistId: string): ChecklistEvalu
 export function asEvaluation(value: unknown, where: string, checklistId: string): ChecklistEvaluation {
   const parsed = (value ?? {}) as Partial<ChecklistEvaluation>;
   if (parsed.schemaVersion !== 1 || !Array.isArray(parsed.sections) || typeof parsed.evaluatedAt !== 'string' || !parsed.requiredCompletion) {
-    throw new Error(
+    throw inputError(
       `${where}: not a checklist evaluation of schemaVersion 1 (expected "evaluatedAt", "requiredCompletion" and "sections"); run \`pnpm readybook check ${checklistId}\` to write it again`,
     );
   }

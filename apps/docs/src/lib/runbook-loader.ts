@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { inputError } from './input-error.js';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Loader, LoaderContext } from 'astro/loaders';
@@ -62,7 +63,7 @@ async function loadRunbooks({ store, renderMarkdown, generateDigest, logger }: L
     entries.push({ ...runbook, path: rel, introHtml, stepHtml, descriptionHtml: await inline(frontmatter.data.description), paramHtml });
   }
   if (problems.length > 0) {
-    throw new Error(`runbooks/ has ${problems.length} problem(s):\n${problems.join('\n')}`);
+    throw inputError(`runbooks/ has ${problems.length} problem(s):\n${problems.join('\n')}`);
   }
   store.clear();
   for (const entry of entries) {

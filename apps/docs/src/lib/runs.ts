@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { inputError } from './input-error.js';
 import type { Loader, LoaderContext } from 'astro/loaders';
 import { readEvidenceRuns, readHomeRuns, readStoreReports, REPORT_FILE, type RunReport } from '@readybook/engine';
 import { readShared, type SharedStore } from './shared-store.js';
@@ -119,7 +120,7 @@ export async function loadRunHistory({ evidenceDir, home, store }: RunSources): 
   const problems = committed.problems.map(({ file, kind, problem }) =>
     kind === 'misfiled' ? `${shown(file)}: ${problem}` : `${shown(file)}: ${problem}; publish runs with \`pnpm readybook evidence add <run-id>\``,
   );
-  if (problems.length > 0) throw new Error(`evidence/runs has ${problems.length} problem(s):\n${problems.join('\n')}`);
+  if (problems.length > 0) throw inputError(`evidence/runs has ${problems.length} problem(s):\n${problems.join('\n')}`);
   for (const run of committed.runs) put(summarize(run.report!, 'evidence', shown(run.file)));
   return { byRunbook: groupByRunbook(byId.values()), warnings };
 }

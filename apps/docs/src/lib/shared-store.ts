@@ -1,3 +1,4 @@
+import { inputError } from './input-error.js';
 import { storeConfig, storeTimeoutMs, type StoreConfig } from '@readybook/engine';
 
 /** READYBOOK_STORE at build time (ADR 0024): every machine's runs and checklist evaluations. */
@@ -21,8 +22,9 @@ export async function readShared<T>(what: string, read: () => Promise<T>): Promi
     return await read();
   } catch (error) {
     const e = error as { code?: string; message?: string };
-    throw new Error(
-      `${e.code ?? 'RB053'}: ${e.message ?? String(error)}; the site shows the store's ${what} when READYBOOK_STORE is set: start the store, or build without READYBOOK_STORE to publish only committed evidence and this home's runs`,
+    throw inputError(
+      `${e.code ?? 'RB053'}: ${e.message ?? String(error)}`,
+      `The site shows the store's ${what} when READYBOOK_STORE is set: start the store, or build without READYBOOK_STORE to publish only committed evidence and this home's runs.`,
     );
   }
 }
