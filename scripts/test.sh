@@ -41,8 +41,8 @@ stage "recovery runbooks vs bare pg_dump/pg_restore (48 MiB smoke)" pnpm --silen
 stage "go/no-go gate: production-readiness" pnpm --silent readybook check production-readiness --write
 stage "docs site with the evidence just produced" pnpm --silent docs:build --output-logs=errors-only --force
 stage "docs JS budget" pnpm --filter @readybook/docs exec node scripts/js-budget.mjs
-# Mobile Lighthouse on the longest pages, median of 3 runs each; thresholds and why in apps/docs/scripts/lighthouse.mjs.
-stage "docs Lighthouse (longest pages, median of 3)" pnpm --filter @readybook/docs exec node scripts/lighthouse.mjs --runs 3
+# Mobile Lighthouse on the longest pages, median of 5 runs each; thresholds and why in apps/docs/scripts/lighthouse.mjs.
+stage "docs Lighthouse (longest pages, median of 5)" pnpm --filter @readybook/docs exec node scripts/lighthouse.mjs --runs 5
 stage "browser tests (Playwright, Chromium)" pnpm --silent test:e2e
 
 # The demo leaves its sandbox up for people to explore; the suite stops it (PostgreSQL, HAProxy, Prometheus…).
